@@ -1,0 +1,47 @@
+"""Cross-cutting models: API tokens."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "API令牌"
+        verbose_name_plural = "API令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, user: object) -> tuple[ApiToken, str]:
+        raw = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            key_hash=hash_token(raw),
+            expires_at=timezone.now() + datetime.timedelta(hours=settings.ZHIFA_API_TOKEN_TTL_HOURS),
+        )
+        return token, raw
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.revoked and self.expires_at > timezone.now()

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+
+from zhifa.core.api import api, register_routers
+
+register_routers()
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("zhifa.core.urls")),
+    path("org/", include("zhifa.org.urls")),
+    path("catalog/", include("zhifa.catalog.urls")),
+    path("calendar/", include("zhifa.workdays.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
