@@ -21,8 +21,13 @@ def run() -> None:
     began = time.perf_counter()
     for i in range(rounds):
         content = content.replace(time_limit_note=f"基准测试第{i}次调整")
-        services.revise_item(actor=None, item=item, content=content, effective_from=datetime.date(2026, 1, 1),
-                             reason="基准测试")
+        services.revise_item(
+            actor=None,
+            item=item,
+            content=content,
+            effective_from=datetime.date(2026, 1, 1),
+            reason="基准测试",
+        )
     elapsed = time.perf_counter() - began
     print(f"catalog_item_revisions_per_s: {rounds / elapsed:,.0f} per s (target ≥ 50)")
 

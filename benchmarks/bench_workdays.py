@@ -11,7 +11,9 @@ def run() -> None:
     from zhifa.workdays import calendar
 
     rng = random.Random(7)
-    starts = [datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randrange(0, 600)) for _ in range(20_000)]
+    starts = [
+        datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randrange(0, 600)) for _ in range(20_000)
+    ]
     calendar.add_working_days(starts[0], 1)  # warm the per-year cache
     began = time.perf_counter()
     for start in starts:

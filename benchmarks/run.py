@@ -26,7 +26,9 @@ def main(argv: list[str]) -> int:
     wanted = argv[1:] or groups()
     unknown = [g for g in wanted if g not in groups()]
     if unknown:
-        print(f"unknown benchmark group(s): {', '.join(unknown)}; known: {', '.join(groups())}", file=sys.stderr)
+        print(
+            f"unknown benchmark group(s): {', '.join(unknown)}; known: {', '.join(groups())}", file=sys.stderr
+        )
         return 2
     with tempfile.TemporaryDirectory(prefix="zhifa-bench-") as data_dir:
         os.environ.setdefault("ZHIFA_DATA_DIR", data_dir)

@@ -49,8 +49,12 @@ class Bureau:
 
 def build_bureau() -> Bureau:
     body = org.create_body(
-        actor=None, name="衡阳市住房和城乡建设局", short_name="衡住建", credit_code=make_uscc(),
-        legal_status="organ", jurisdiction="衡阳市",
+        actor=None,
+        name="衡阳市住房和城乡建设局",
+        short_name="衡住建",
+        credit_code=make_uscc(),
+        legal_status="organ",
+        jurisdiction="衡阳市",
     )
     units: dict[str, Unit] = {}
     for name in ["政策法规科", "工程管理科", "审批一科"]:
@@ -64,24 +68,39 @@ def build_bureau() -> Bureau:
         ("officer", "李执法", "稽查支队", [(Role.OFFICER, "稽查支队")], {}),
         ("officer2", "王执法", "稽查支队", [(Role.OFFICER, "稽查支队")], {}),
         ("head", "赵科长", "工程管理科", [(Role.UNIT_HEAD, "工程管理科")], {}),
-        ("reviewer", "陈审核", "政策法规科", [(Role.REVIEWER, "政策法规科")],
-         {"legal_qualification_no": "A20154301000123"}),
+        (
+            "reviewer",
+            "陈审核",
+            "政策法规科",
+            [(Role.REVIEWER, "政策法规科")],
+            {"legal_qualification_no": "A20154301000123"},
+        ),
         ("supervisor", "周监督", "政策法规科", [(Role.SUPERVISOR, None)], {}),
         ("pilot", "吴试点", "政策法规科", [(Role.PILOT_OFFICE, None)], {}),
         ("leader", "郑局长", "政策法规科", [(Role.LEADER, None)], {}),
     ]
     for i, (key, name, unit_name, roles, extra) in enumerate(specs):
         person = org.register_person(
-            actor=None, unit=units[unit_name], name=name, username=key, password=PASSWORD,
-            resident_id=make_resident_id(f"43040019850101{i:02d}1"), **extra,
+            actor=None,
+            unit=units[unit_name],
+            name=name,
+            username=key,
+            password=PASSWORD,
+            resident_id=make_resident_id(f"43040019850101{i:02d}1"),
+            **extra,
         )
         for role, scope in roles:
             org.grant_role(actor=None, person=person, role=role, unit=units[scope] if scope else None)
         bureau.people[key] = person
     for n, key in enumerate(["officer", "officer2"], start=1):
         org.issue_credential(
-            actor=None, person=bureau.people[key], number=f"43040010{n:04d}", category="城乡建设",
-            area="衡阳市", issuing_authority="衡阳市人民政府", issued_on=datetime.date(2024, 1, 1),
+            actor=None,
+            person=bureau.people[key],
+            number=f"43040010{n:04d}",
+            category="城乡建设",
+            area="衡阳市",
+            issuing_authority="衡阳市人民政府",
+            issued_on=datetime.date(2024, 1, 1),
             expires_on=datetime.date(2029, 12, 31),
         )
     from django.contrib.auth import get_user_model
@@ -117,7 +136,9 @@ def api_token(client: Client, bureau: Bureau) -> Any:
 
     def _token(username: str) -> dict[str, str]:
         response = client.post(
-            "/api/v1/auth/token", {"username": username, "password": PASSWORD}, content_type="application/json"
+            "/api/v1/auth/token",
+            {"username": username, "password": PASSWORD},
+            content_type="application/json",
         )
         assert response.status_code == 200, response.content
         return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}

@@ -10,5 +10,6 @@ from zhifa.settings import STORAGES
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Uploaded files go to a throw-away directory, never into the developer's data directory.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zhifa-test-media-"))
-# PBKDF2 is deliberately slow; tests log in hundreds of times.
+# PBKDF2 is deliberately slow; tests create and log in personas hundreds of times. Tests of
+# password handling itself, if any, set the hasher back with the `settings` fixture.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

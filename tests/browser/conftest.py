@@ -14,13 +14,20 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("ZHIFA_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/system-deps.sh (apt-get install chromium)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run scripts/system-deps.sh (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -36,3 +43,22 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def _serialized_database(django_db_setup: None, django_db_blocker: Any) -> str | None:
+    """The serialized reference data (laws, rules, calendar) taken when the test database was made."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _carry_serialized_database(_serialized_database: str | None, page: Any) -> None:
+    """Playwright runs its loop in a greenlet with its own context, and Django keeps one connection
+    object per context: the one these tests use may not carry the serialized data that the
+    transactional tests restore after each flush. Hand it over explicitly."""
+    from django.db import connection
+
+    if _serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _serialized_database  # type: ignore[attr-defined]

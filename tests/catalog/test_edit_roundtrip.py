@@ -18,7 +18,7 @@ def _form_data(response: Any) -> dict[str, Any]:
     form = response.context["form"]
     formset = response.context["formset"]
     data: dict[str, Any] = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if isinstance(value, bool):
             if value:
@@ -44,10 +44,18 @@ def test_saving_the_form_with_only_a_new_name_changes_only_the_name(bureau: Any,
         bases=(BasisSpec(catalog.find_provision("建筑法", 64), "penalty"),),
         time_limit_code="T8",
         av_requirements=(("on_site_inspection", "as_needed"),),
-        brackets=(BracketSpec("一般", "percent_contract", Decimal(1), Decimal("1.5"), "情节一般", "责令改正"),),
+        brackets=(
+            BracketSpec("一般", "percent_contract", Decimal(1), Decimal("1.5"), "情节一般", "责令改正"),
+        ),
     )
-    item = catalog.create_item(actor=None, body=bureau.body, code="ZJ-CF-001", act_type="penalty",
-                               content=content, effective_from=datetime.date(2025, 1, 1))
+    item = catalog.create_item(
+        actor=None,
+        body=bureau.body,
+        code="ZJ-CF-001",
+        act_type="penalty",
+        content=content,
+        effective_from=datetime.date(2025, 1, 1),
+    )
     client = client_as("pilot")
     page = client.get(f"/catalog/items/{item.code}/edit/")
     data = _form_data(page)
@@ -59,3 +67,25 @@ def test_saving_the_form_with_only_a_new_name_changes_only_the_name(bureau: Any,
     old, new = EnforcementItem.objects.get(pk=item.pk).versions.order_by("number")
     changes = {c.label for c in diff_versions(old, new)}
     assert changes == {"事项名称", "生效日期"}
+
+
+@pytest.mark.parametrize("amount", [Decimal("1.234"), Decimal("1000000000000")])
+def test_bracket_amounts_that_do_not_fit_are_refused(bureau: Any, amount: Decimal) -> None:
+    from zhifa.core.errors import InvalidInput
+
+    content = ItemContent(
+        name="处罚事项",
+        implementing_unit=bureau.units["稽查支队"],
+        bases=(BasisSpec(catalog.find_provision("建筑法", 64), "penalty"),),
+        brackets=(BracketSpec("一般", "yuan", Decimal(0), amount),),
+    )
+    with pytest.raises(InvalidInput, match="两位小数"):
+        catalog.create_item(
+            actor=None,
+            body=bureau.body,
+            code="ZJ-CF-009",
+            act_type="penalty",
+            content=content,
+            effective_from=datetime.date(2025, 1, 1),
+        )
+    assert not EnforcementItem.objects.filter(code="ZJ-CF-009").exists()

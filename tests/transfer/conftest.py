@@ -12,12 +12,6 @@ from zhifa.catalog.models import EnforcementItem
 from zhifa.catalog.services import BasisSpec, BracketSpec, ItemContent, create_item, find_provision
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # The real PBKDF2 costs ~0.3 s per persona; nothing here tests password strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def catalog(bureau: Any) -> dict[str, EnforcementItem]:
     """A penalty item with every kind of structured content, and a licensing item."""

@@ -112,6 +112,7 @@ def test_import_creates_people_through_services_and_exports_them_back(bureau: An
     report = import_officers(actor=bureau.pilot, body=bureau.body, content=content, filename=f"名单.{fmt}")
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     first = Person.objects.get(resident_id=rid(1))
+    assert first.user is not None
     assert (first.name, first.gender, first.unit.name, first.user.username) == (
         "新人员1",
         "F",
@@ -318,3 +319,29 @@ def test_resident_id_turned_into_a_number_by_excel_gets_a_hint(bureau: Any) -> N
         import_officers(actor=bureau.pilot, body=bureau.body, content=buffer.getvalue(), filename="a.xlsx")
     [(_, column, message)] = details(refused.value)
     assert column == "身份证号" and "科学计数法" in message
+
+
+def test_a_refusal_during_saving_rolls_back_the_rows_already_written(bureau: Any, monkeypatch: Any) -> None:
+    # Simulates a rule only the service knows: the third row's credential is refused after the
+    # first two rows have been written inside the same transaction.
+    from zhifa.core.errors import Conflict
+    from zhifa.org import transfer
+
+    real_issue = transfer.services.issue_credential
+
+    def issue(**kwargs: Any) -> Any:
+        if kwargs["number"] == officer_row(3)["执法证号"]:
+            raise Conflict("证号已被占用。")
+        return real_issue(**kwargs)
+
+    monkeypatch.setattr(transfer.services, "issue_credential", issue)
+    before = counts()
+    with pytest.raises(InvalidInput) as refused:
+        import_officers(
+            actor=bureau.pilot,
+            body=bureau.body,
+            content=csv_of([officer_row(n) for n in (1, 2, 3)]),
+            filename="a.csv",
+        )
+    assert details(refused.value) == [(4, "", "证号已被占用。")]
+    assert counts() == before

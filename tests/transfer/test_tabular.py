@@ -57,6 +57,11 @@ def test_plain_utf8_and_gb18030_csv_are_accepted() -> None:
         assert [r.values for r in table] == [{"姓名": "张三", "单位": "稽查支队"}], encoding
 
 
+def test_excel_unicode_text_is_accepted() -> None:
+    table = read_table("姓名\t单位\r\n张三\t稽查支队\r\n".encode("utf-16"), "a.txt")
+    assert [r.values for r in table] == [{"姓名": "张三", "单位": "稽查支队"}]
+
+
 def test_blank_rows_skipped_row_numbers_kept_and_cells_stripped() -> None:
     text = "姓名 ,单位\n\n  张三　, 稽查支队 \n,\n李四,\n"
     table = read_table(text.encode(), "a.csv")

@@ -151,6 +151,15 @@ def test_upload_is_checked_by_extension_and_bytes(
     assert message in response.content.decode()
 
 
+def test_utf16_csv_upload_is_accepted(client_as: Any) -> None:
+    text = officer_csv(rid(1)).decode("utf-8-sig").replace(",", "\t")
+    response = client_as("pilot").post(
+        reverse("org:officer_import"), upload(text.encode("utf-16"), "名单.csv")
+    )
+    assert response.status_code == 302
+    assert Person.objects.filter(resident_id=rid(1)).exists()
+
+
 def test_oversized_upload_is_refused(client_as: Any, settings: Any) -> None:
     settings.ZHIFA_MAX_IMPORT_BYTES = 64
     response = client_as("pilot").post(reverse("org:officer_import"), upload(officer_csv(rid(1)), "名单.csv"))

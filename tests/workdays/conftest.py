@@ -23,12 +23,6 @@ def _fresh_calendar_cache() -> Iterator[None]:
     calendar.clear_cache()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # The real PBKDF2 costs ~0.3 s per user; nothing here tests password strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_user(db: Any) -> Any:
     """The system administrator (a superuser counts as one)."""
@@ -36,9 +30,20 @@ def admin_user(db: Any) -> Any:
 
 
 @pytest.fixture
-def officer_user(db: Any) -> Any:
-    """A signed-in member of staff without the administrator role."""
-    return get_user_model().objects.create_user("officer_li", "li@example.cn", "Officer-pass-2026")
+def officer_user(bureau: Any) -> Any:
+    """A signed-in officer (a member of staff with a role, but not the administrator)."""
+    from zhifa.org import services as org
+    from zhifa.org.models import Role
+
+    person = org.register_person(
+        actor=None,
+        unit=bureau.units["稽查支队"],
+        name="李警官",
+        username="officer_li",
+        password="Officer-pass-2026",
+    )
+    org.grant_role(actor=None, person=person, role=Role.OFFICER)
+    return person.user
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import re
 from zhifa.catalog.lawtext import chinese_numeral_to_int
 
 _CITATION_RE = re.compile(
-    r"^\s*《?(?P<law>[^》第\d\s]+?)》?\s*(?:第\s*)?(?P<num>[\d零〇一二两三四五六七八九十百千]+)\s*条?\s*$"
+    r"^\s*《?(?P<law>[^《》第\d\s]+?)》?\s*(?:第\s*)?(?P<num>[\d零〇一二两三四五六七八九十百千]+)\s*条?\s*$"
 )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from zhifa.catalog.models import AvRequirementLevel, CaseStep, ItemVersion
+from zhifa.catalog.models import AmountBasis, AvRequirementLevel, BasisPurpose, CaseStep, ItemVersion
 from zhifa.catalog.services import SCALAR_FIELDS, ItemContent, content_of
 
 
@@ -23,7 +23,18 @@ class FieldChange:
         """Character-level diff: deletions in <del>, insertions in <ins>."""
         out: list[str] = []
         matcher = difflib.SequenceMatcher(a=self.old, b=self.new, autojunk=False)
-        for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        opcodes = matcher.get_opcodes()
+        edits = [op for op in opcodes if op[0] != "equal"]
+        # Character marks help where text was added to or cut from a value, and in long texts;
+        # a short value that was rewritten (a date, a code) reads better replaced whole.
+        pure_addition_or_cut = len(edits) == 1 and edits[0][0] in ("insert", "delete")
+        if (
+            self.old
+            and not pure_addition_or_cut
+            and (max(len(self.old), len(self.new)) <= 12 or matcher.ratio() < 0.4)
+        ):
+            return format_html("<del>{}</del><ins>{}</ins>", self.old, self.new)
+        for op, a0, a1, b0, b1 in opcodes:
             if op == "equal":
                 out.append(escape(self.old[a0:a1]))
             if op in ("delete", "replace"):
@@ -37,13 +48,14 @@ def _render(content: ItemContent) -> dict[str, str]:
     rendered = {name: str(getattr(content, name)) for name in SCALAR_FIELDS}
     rendered["random_inspection"] = "是" if content.random_inspection else "否"
     rendered["implementing_unit"] = content.implementing_unit.name
-    rendered["bases"] = "\n".join(f"{b.provision}（{b.purpose}）" for b in content.bases)
+    # Labels, not internal codes: the diff is read by staff (处罚依据, not "penalty").
+    rendered["bases"] = "\n".join(f"{b.provision}（{BasisPurpose(b.purpose).label}）" for b in content.bases)
     rendered["av_requirements"] = "\n".join(
         f"{CaseStep(step).label}：{AvRequirementLevel(level).label}"
         for step, level in content.av_requirements
     )
     rendered["brackets"] = "\n".join(
-        f"{b.circumstance}：{b.lower}–{b.upper}（{b.amount_basis}）{b.other_measures}".strip()
+        f"{b.circumstance}：{b.lower}–{b.upper}（{AmountBasis(b.amount_basis).label}）{b.other_measures}".strip()
         for b in content.brackets
     )
     return rendered

@@ -12,10 +12,10 @@ from zhifa.catalog.models import (
     AmountBasis,
     AvRequirementLevel,
     CaseStep,
-    LegalRule,
     Provision,
     RuleUnit,
 )
+from zhifa.catalog.selectors import rules_in_force
 from zhifa.catalog.services import BasisSpec, BracketSpec
 from zhifa.core.forms import DateInput
 from zhifa.org.models import EnforcementBody, Unit
@@ -69,10 +69,9 @@ class ItemForm(forms.Form):
         self.fields["implementing_unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
             body=body, enforces=True, is_active=True
         )
-        codes = sorted(set(LegalRule.objects.values_list("code", "name").order_by("code", "-effective_from")))
         seen: dict[str, str] = {}
-        for code, name in codes:
-            seen.setdefault(code, name)
+        for rule in rules_in_force():  # the name in force today, one entry per code
+            seen.setdefault(rule.code, rule.name.split("（")[0])
         cast(forms.ChoiceField, self.fields["time_limit_code"]).choices = [
             ("", "—"),
             *[(c, f"{c} {n}") for c, n in seen.items()],

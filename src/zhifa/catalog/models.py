@@ -25,8 +25,12 @@ class ImmutableRow(models.Model):
         abstract = True
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
+        # A fresh instance carrying an existing key would otherwise become an UPDATE.
+        if not self._state.adding or (
+            self.pk is not None and type(self)._default_manager.filter(pk=self.pk).exists()
+        ):
             raise ValueError(f"{self._meta.verbose_name}只能新增，不能修改；请创建新版本。")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from zhifa.catalog.lawtext import ParsedLaw
 from zhifa.catalog.models import (
@@ -132,6 +132,19 @@ def _comparable(content: ItemContent) -> tuple[Any, ...]:
     )
 
 
+def _text_limit(model: type[models.Model], name: str) -> tuple[str, int | None]:
+    """A text column's label and length limit, so over-long input is refused on every database."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.verbose_name), field.max_length
+
+
+def _fits_amount(value: Decimal) -> bool:
+    """Whether ``value`` fits the bracket columns (14 digits, 2 of them decimals)."""
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2 and abs(value) < Decimal(10) ** 12
+
+
 def _validate_content(content: ItemContent, *, body: EnforcementBody, act_type: str) -> None:
     errors: dict[str, list[str]] = {}
     if not content.name.strip():
@@ -144,6 +157,18 @@ def _validate_content(content: ItemContent, *, body: EnforcementBody, act_type: 
         )
     if not content.bases and not content.other_basis.strip():
         errors.setdefault("bases", []).append("执法事项必须有法律依据：至少引用一条条款，或填写其他依据。")
+    # Checked here, not left to the database: a duplicate would fail half-way as an IntegrityError,
+    # and SQLite would silently store an over-long text that PostgreSQL refuses.
+    cited = [(b.provision.pk, b.purpose) for b in content.bases]
+    if len(cited) != len(set(cited)):
+        errors.setdefault("bases", []).append("同一条款不能以同一依据类型重复引用。")
+    if any(b.purpose not in BasisPurpose.values for b in content.bases):
+        errors.setdefault("bases", []).append("依据类型无效。")
+    for name in SCALAR_FIELDS:
+        label, limit = _text_limit(ItemVersion, name)
+        value = getattr(content, name)
+        if limit and isinstance(value, str) and len(value) > limit:
+            errors.setdefault(name, []).append(f"{label}不能超过{limit}个字。")
     if content.time_limit_code and not LegalRule.objects.filter(code=content.time_limit_code).exists():
         errors.setdefault("time_limit_code", []).append(f"时限规则“{content.time_limit_code}”不存在。")
     steps = [step for step, _ in content.av_requirements]
@@ -163,6 +188,14 @@ def _validate_content(content: ItemContent, *, body: EnforcementBody, act_type: 
             errors.setdefault("brackets", []).append(f"第{i}档裁量基准的计罚方式无效。")
         if b.lower < 0 or b.upper < b.lower:
             errors.setdefault("brackets", []).append(f"第{i}档裁量基准的上限不能低于下限，且不能为负数。")
+        if any(not _fits_amount(Decimal(v)) for v in (b.lower, b.upper)):
+            errors.setdefault("brackets", []).append(
+                f"第{i}档裁量基准的金额最多保留两位小数，且须小于一万亿。"
+            )
+        for attr in ("circumstance", "other_measures"):
+            label, limit = _text_limit(DiscretionBracket, attr)
+            if limit and len(getattr(b, attr)) > limit:
+                errors.setdefault("brackets", []).append(f"第{i}档裁量基准的{label}不能超过{limit}个字。")
     if errors:
         raise InvalidInput("；".join(m for ms in errors.values() for m in ms), details=errors)
 
@@ -292,6 +325,19 @@ def revise_rule(
     quantity = changes.get("quantity", rule.quantity)
     if quantity is None or Decimal(quantity) < 0:
         raise InvalidInput("数值不能为负数。", details={"quantity": ["数值不能为负数。"]})
+    extension = changes.get("extension", rule.extension)
+    if extension is not None and Decimal(extension) < 0:
+        raise InvalidInput("可延长的数值不能为负数。", details={"extension": ["数值不能为负数。"]})
+    # As for items: history is not rewritten. A row dated before the newest one would change
+    # which limit applied to days already counted.
+    newest = (
+        LegalRule.objects.filter(code=rule.code, variant=rule.variant).order_by("-effective_from").first()
+    )
+    if newest is not None and effective_from < newest.effective_from:
+        raise InvalidInput(
+            f"生效日期不能早于{rule.code}现行规则的生效日期（{newest.effective_from:%Y-%m-%d}）。",
+            details={"effective_from": ["生效日期早于现行规则。"]},
+        )
     if LegalRule.objects.filter(code=rule.code, variant=rule.variant, effective_from=effective_from).exists():
         raise Conflict(
             f"{rule.code}在{effective_from:%Y-%m-%d}已有一条规则，请选择其他生效日期。",
@@ -313,7 +359,8 @@ def revise_rule(
 
 def law_kind_for(title: str) -> str:
     """National statutes in the bundle: 《…法》 are laws; 条例 and 办法 are State Council regulations."""
-    return LawKind.LAW if title.endswith("法") else LawKind.ADMINISTRATIVE_REGULATION
+    is_law = title.endswith("法") and not title.endswith("办法")
+    return LawKind.LAW if is_law else LawKind.ADMINISTRATIVE_REGULATION
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +23,6 @@ from zhifa.core.forms import apply_domain_error
 from zhifa.org import permissions
 from zhifa.org import selectors as org_selectors
 from zhifa.org.models import EnforcementBody, Unit
-import itertools
 
 
 def _parse_day(value: str | None) -> datetime.date | None:
@@ -91,7 +91,8 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
             "time_limit_rule": rule,
             "bases": [(LABEL_BY_PURPOSE.get(b.purpose, ""), b) for b in version.bases.all()],
             "active_nav": "catalog",
-            "can_edit": permissions.can_edit_catalog(request.user, version.implementing_unit),
+            # Adjusting always starts from the newest version, so its unit decides.
+            "can_edit": permissions.can_edit_catalog(request.user, versions[0].implementing_unit),
             "is_latest": version.number == versions[0].number,
         },
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from zhifa.core.errors import DomainError
@@ -34,7 +35,14 @@ class BearerToken(HttpBearer):
         return api_token.user
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    """Chinese text as itself, not as \\u escapes: readable in logs and by integrators."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="Zhifa 执法 API",
     version="1",
     description="行政执法三项制度平台的接口。除获取令牌外，所有接口都需要 `Authorization: Bearer <令牌>`。",

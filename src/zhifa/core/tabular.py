@@ -9,6 +9,7 @@ removes that prefix again, so an export imports back unchanged.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -151,6 +152,11 @@ def _size_label(size: int) -> str:
 
 
 def _decode(content: bytes, filename: str) -> str:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本"
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in content:
         raise InvalidInput(
             f"无法读取“{filename or '文件'}”：它不是 CSV 或 XLSX 文件。", code="unreadable_file"
@@ -406,7 +412,10 @@ class ImportFileForm(forms.Form):
         upload.seek(0)
         if extension == "xlsx" and not head.startswith(XLSX_MAGIC):
             raise forms.ValidationError("文件扩展名是 .xlsx，但内容不是 Excel 工作簿，请重新保存后再导入。")
-        if extension == "csv" and (head.startswith((XLSX_MAGIC, OLE_MAGIC)) or b"\x00" in head):
+        utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if extension == "csv" and (
+            head.startswith((XLSX_MAGIC, OLE_MAGIC)) or (b"\x00" in head and not utf16)
+        ):
             raise forms.ValidationError(
                 "文件扩展名是 .csv，但内容不是文本格式的 CSV（可能是 Excel 工作簿），请另存为 CSV 或 .xlsx。"
             )

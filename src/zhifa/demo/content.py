@@ -6,8 +6,8 @@ People are fictional. Article references were checked against the bundled statut
 from __future__ import annotations
 
 import datetime
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 BODY = {
     "name": "衡阳市住房和城乡建设局",
@@ -260,7 +260,10 @@ REMEDIES = (
     "对本决定不服的，可以自收到决定书之日起六十日内向衡阳市人民政府申请行政复议，"
     "或者在六个月内向有管辖权的人民法院提起行政诉讼。"
 )
-SUPERVISION = "衡阳市住房和城乡建设局监察室（演示电话 0734-0000001）；衡阳市司法局行政执法监督（12345 政务服务便民热线）"
+SUPERVISION = (
+    "衡阳市住房和城乡建设局监察室（演示电话 0734-0000001）；"
+    "衡阳市司法局行政执法监督（12345 政务服务便民热线）"
+)
 
 D = Decimal
 

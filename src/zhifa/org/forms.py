@@ -46,6 +46,13 @@ class UnitForm(forms.ModelForm):
         )
         self.fields["counterpart"].help_text = "局属单位的对口管理科室，负责审核汇总其报送的材料"
 
+    def clean_parent(self) -> Unit | None:
+        # Said in words here: otherwise the model's check constraint answers first with its name.
+        parent: Unit | None = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and parent.pk == self.instance.pk:
+            raise forms.ValidationError("单位不能以自己为上级单位。")
+        return parent
+
 
 class PersonForm(forms.ModelForm):
     username = forms.CharField(

@@ -15,11 +15,11 @@ from django.utils import timezone
 from zhifa.core.identifiers import validate_resident_id, validate_uscc
 
 
-def _check_uscc(value: str) -> None:
+def uscc_validator(value: str) -> None:
     validate_uscc(value)
 
 
-def _check_resident_id(value: str) -> None:
+def resident_id_validator(value: str) -> None:
     validate_resident_id(value)
 
 
@@ -36,7 +36,9 @@ class EnforcementBody(models.Model):
     short_name = models.CharField(
         "文号简称", max_length=20, unique=True, help_text="用于文书文号，如“衡住建”"
     )
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[_check_uscc])
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[uscc_validator]
+    )
     legal_status = models.CharField("主体性质", max_length=20, choices=LegalStatus.choices)
     jurisdiction = models.CharField("管辖区域", max_length=200)
     address = models.CharField("地址", max_length=200, blank=True)
@@ -155,7 +157,7 @@ class Person(models.Model):
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
     resident_id = models.CharField(
-        "身份证号", max_length=18, null=True, blank=True, unique=True, validators=[_check_resident_id]
+        "身份证号", max_length=18, null=True, blank=True, unique=True, validators=[resident_id_validator]
     )
     phone = models.CharField("手机号", max_length=20, blank=True)
     title = models.CharField("职务", max_length=50, blank=True)
@@ -311,6 +313,11 @@ class OrgEvent(models.Model):
         return f"{self.get_event_type_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
+        # A fresh instance carrying an existing key would otherwise become an UPDATE.
+        if not self._state.adding or (self.pk is not None and OrgEvent.objects.filter(pk=self.pk).exists()):
             raise ValueError("组织变更记录只能追加，不能修改。")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("组织变更记录只能追加，不能删除。")

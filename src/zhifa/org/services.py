@@ -5,10 +5,12 @@ Side effects: none beyond the database (credential photos are written to the def
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
@@ -183,10 +185,8 @@ def _normalise_resident_id(fields: dict[str, Any]) -> None:
     if value == "":
         fields["resident_id"] = None
     elif isinstance(value, str):
-        try:
+        with contextlib.suppress(ValidationError):  # full_clean reports which rule failed
             fields["resident_id"] = validate_resident_id(value)
-        except ValidationError:
-            pass  # full_clean reports which rule failed
 
 
 PERSON_FIELDS = [
@@ -213,6 +213,11 @@ def register_person(
     if username:
         if User.objects.filter(username=username).exists():
             raise Conflict(f"用户名“{username}”已被使用。", details={"username": ["用户名已被使用。"]})
+        if password is not None:
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                raise InvalidInput("；".join(exc.messages), details={"password": exc.messages}) from exc
         user = User.objects.create_user(username=username, password=password)
         if password is None:
             user.set_unusable_password()
@@ -379,6 +384,8 @@ def update_credential(
         raise InvalidInput("修改执法证信息须说明原因。", details={"reason": ["请填写修改原因。"]})
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     before = snapshot(credential, CREDENTIAL_FIELDS)
+    if isinstance(changes.get("number"), str):
+        changes["number"] = changes["number"].strip()  # as on issue: verification looks numbers up exactly
     for name, value in changes.items():
         setattr(credential, name, value)
     _check_dates(credential.issued_on, credential.expires_on)

@@ -435,9 +435,11 @@ def credential_photo(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("没有照片")
     if not request.user.is_authenticated:
         raise PermissionDenied
-    return FileResponse(
-        credential.photo.open("rb"),
-        content_type="image/jpeg"
-        if credential.photo.name.lower().endswith((".jpg", ".jpeg"))
-        else "image/png",
-    )
+    handle = credential.photo.open("rb")
+    head = handle.read(8)
+    handle.seek(0)
+    # The type comes from the bytes (uploads are checked to be JPEG or PNG), not from the name.
+    content_type = "image/png" if head.startswith(b"\x89PNG") else "image/jpeg"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=300"
+    return response

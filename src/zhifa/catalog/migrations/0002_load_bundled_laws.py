@@ -18,7 +18,7 @@ def load(apps, schema_editor):
         law = Law.objects.create(
             title=parsed.title,
             short_title=parsed.short_title,
-            kind="law" if parsed.title.endswith("法") else "regulation",
+            kind="law" if parsed.title.endswith("法") and not parsed.title.endswith("办法") else "regulation",
             amended_on=parsed.amended_on,
             history=parsed.history,
             source_name=path.name,

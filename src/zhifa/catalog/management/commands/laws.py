@@ -28,9 +28,9 @@ class Command(BaseCommand):
             from zhifa.catalog.selectors import laws
 
             for law in laws():
-                self.stdout.write(
-                    f"{law.title}\t{law.get_kind_display()}\t{getattr(law, 'article_count', 0)}条\t{law.amended_on or ''}"
-                )
+                articles = getattr(law, "article_count", 0)
+                amended = law.amended_on or ""
+                self.stdout.write(f"{law.title}\t{law.get_kind_display()}\t{articles}条\t{amended}")
             return
         path = Path(options["path"])
         files = sorted(path.glob("*.md")) if path.is_dir() else [path]

@@ -1,0 +1,161 @@
+"""The demo bureau: idempotent, every account usable, the §8 catalogue with real article references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from zhifa.catalog.models import ActType, EnforcementItem, ItemBasis
+from zhifa.demo import content
+from zhifa.demo.loader import demo_accounts, load_demo
+from zhifa.org.models import Person
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Demo-pass-2026"
+COUNTED_APPS = ("org", "catalog", "auth")
+
+# REQUIREMENTS §8: (words in the item's name, act type, [(law, article)] it must cite, words of that article)
+SECTION_8 = [
+    (
+        "建筑工程施工许可证核发",
+        ActType.LICENSING,
+        [("建筑法", 7), ("建筑法", 8), ("建筑法", 9)],
+        "施工许可证",
+    ),
+    ("商品房预售许可", ActType.LICENSING, [("城市房地产管理法", 45)], "商品房预售"),
+    ("燃气经营许可", ActType.LICENSING, [("城镇燃气管理条例", 15)], "许可证制度"),
+    ("污水排入排水管网许可", ActType.LICENSING, [("城镇排水与污水处理条例", 21)], "污水排入排水管网许可证"),
+    ("占用、挖掘城市道路", ActType.LICENSING, [("城市道路管理条例", 30)], "挖掘城市道路"),
+    ("未取得施工许可证擅自施工", ActType.PENALTY, [("建筑法", 64), ("建设工程质量管理条例", 57)], "擅自施工"),
+    ("发包给不具有相应资质", ActType.PENALTY, [("建设工程质量管理条例", 54)], "50万元以上100万元以下"),
+    ("擅自交付使用", ActType.PENALTY, [("建设工程质量管理条例", 58)], "2%以上4%以下"),
+    ("转包或者违法分包", ActType.PENALTY, [("建筑法", 67), ("建设工程质量管理条例", 62)], "转包"),
+    ("未对建筑材料进行检验", ActType.PENALTY, [("建设工程质量管理条例", 65)], "10万元以上20万元以下"),
+    ("违反安全生产管理规定", ActType.PENALTY, [("建设工程安全生产管理条例", 65)], "10万元以上30万元以下"),
+    ("擅自预售商品房", ActType.PENALTY, [("城市房地产开发经营管理条例", 36)], "擅自预售商品房"),
+    ("未取得燃气经营许可证", ActType.PENALTY, [("城镇燃气管理条例", 45)], "5万元以上50万元以下"),
+    (
+        "查封施工现场、强制拆除",
+        ActType.COERCION,
+        [("行政强制法", 18), ("行政强制法", 24), ("行政强制法", 44)],
+        "强制",
+    ),
+    ("城市基础设施配套费", ActType.LEVY, [], ""),
+    (
+        "建设工程质量监督检查",
+        ActType.INSPECTION,
+        [("建设工程质量管理条例", 47), ("建设工程质量管理条例", 48)],
+        "监督检查",
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    load_demo(password=PASSWORD)
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for app in COUNTED_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def test_loading_twice_changes_nothing(demo: None) -> None:
+    before = row_counts()
+    assert before["org.Person"] == len(content.PEOPLE)
+    assert before["catalog.EnforcementItem"] == len(content.ITEMS)
+    report = load_demo(password=PASSWORD)
+    assert report.created == []
+    assert row_counts() == before
+
+
+def test_every_demo_account_logs_in_with_the_chosen_password(demo: None) -> None:
+    accounts = [username for username, *_ in demo_accounts()]
+    assert len(accounts) == len([p for p in content.PEOPLE if p[0]])
+    for username in accounts:
+        client = Client()
+        assert client.login(username=username, password=PASSWORD), username
+        assert client.get("/").status_code == 200, username
+    assert not Client().login(username="officer", password="wrong-password")
+
+
+def test_reloading_sets_the_newly_chosen_password(demo: None) -> None:
+    load_demo(password="Another-pass-2026")
+    user = get_user_model().objects.get(username="head")
+    assert user.check_password("Another-pass-2026")
+    assert not user.check_password(PASSWORD)
+
+
+def test_a_person_without_login_keeps_the_revoked_credential_on_record(demo: None) -> None:
+    retired = next(p for p in content.PEOPLE if not p[0])
+    person = Person.objects.get(name=retired[1])
+    assert person.user is None
+    assert person.credentials.get().status == "revoked"
+
+
+def test_all_six_act_types_are_in_the_catalogue(demo: None) -> None:
+    assert set(EnforcementItem.objects.values_list("act_type", flat=True)) == set(ActType.values)
+
+
+@pytest.mark.parametrize(
+    ("words", "act_type", "cited", "article_words"), SECTION_8, ids=[r[0] for r in SECTION_8]
+)
+def test_the_section_8_samples_cite_the_checked_articles(
+    demo: None, words: str, act_type: str, cited: list[tuple[str, int]], article_words: str
+) -> None:
+    matches = [
+        item
+        for item in EnforcementItem.objects.filter(act_type=act_type)
+        if words in item.latest_version().name
+    ]
+    assert len(matches) == 1, words
+    version = matches[0].latest_version()
+    bases = [
+        (b.provision.law.short_title, b.provision.number)
+        for b in version.bases.select_related("provision__law")
+    ]
+    assert set(cited) <= set(bases)
+    if cited:  # the first article named is the one that says it (so a wrong number fails here)
+        law, number = cited[0]
+        assert (
+            article_words
+            in version.bases.get(provision__law__short_title=law, provision__number=number).provision.text
+        )
+    if not cited:
+        assert version.other_basis.strip()
+
+
+def test_every_demo_item_cites_exactly_the_articles_in_its_content(demo: None) -> None:
+    for code, *_rest in content.ITEMS:
+        bases_spec = _rest[3]
+        version = EnforcementItem.objects.get(code=code).versions.order_by("number").first()
+        stored = [
+            (b.provision.law.short_title, b.provision.number, b.purpose)
+            for b in version.bases.select_related("provision__law")
+        ]
+        assert stored == list(bases_spec), code
+        assert version.bases.exists() or version.other_basis.strip(), code
+    assert ItemBasis.objects.filter(provision__text="").count() == 0
+
+
+def test_the_adjusted_sample_has_two_versions_and_a_diff(demo: None) -> None:
+    item = EnforcementItem.objects.get(code="ZJ-CF-001")
+    assert item.versions.count() == 2
+    client = Client()
+    assert client.login(username="officer", password=PASSWORD)
+    response = client.get("/catalog/items/ZJ-CF-001/diff/?from=1&to=2")
+    assert response.status_code == 200
+    labels = {change.label for change in response.context["changes"]}
+    assert {"办理流程", "音像记录要求", "生效日期"} <= labels
