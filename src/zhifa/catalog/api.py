@@ -86,16 +86,11 @@ class ItemOut(Schema):
         return int(obj.version_count)
 
 
-class ProvisionOut(Schema):
+class ProvisionRefOut(Schema):
     id: int = Field(description="条款ID")
-    law_id: int = Field(description="法律法规ID")
     law_short_title: str = Field(description="法律法规简称")
-    number: int = Field(description="条号（阿拉伯数字）")
-    label: str = Field(description="条文编号，如“第六十四条”")
-    citation: str = Field(description="引用写法，如“《建筑法》第六十四条”")
-    chapter: str = Field(description="所在章")
-    section: str = Field(description="所在节")
-    text: str = Field(description="条文")
+    label: str = Field(description="条文编号")
+    citation: str = Field(description="引用写法")
 
     @staticmethod
     def resolve_law_short_title(obj: Provision) -> str:
@@ -104,6 +99,14 @@ class ProvisionOut(Schema):
     @staticmethod
     def resolve_citation(obj: Provision) -> str:
         return format_citation(obj.law.short_title, obj.label)
+
+
+class ProvisionOut(ProvisionRefOut):
+    law_id: int = Field(description="法律法规ID")
+    number: int = Field(description="条号（阿拉伯数字）")
+    chapter: str = Field(description="所在章")
+    section: str = Field(description="所在节")
+    text: str = Field(description="条文")
 
 
 class BasisOut(Schema):
@@ -177,21 +180,6 @@ class BracketOut(Schema):
     @staticmethod
     def resolve_upper(obj: DiscretionBracket) -> str:
         return str(obj.upper)
-
-
-class ProvisionRefOut(Schema):
-    id: int = Field(description="条款ID")
-    law_short_title: str = Field(description="法律法规简称")
-    label: str = Field(description="条文编号")
-    citation: str = Field(description="引用写法")
-
-    @staticmethod
-    def resolve_law_short_title(obj: Provision) -> str:
-        return obj.law.short_title
-
-    @staticmethod
-    def resolve_citation(obj: Provision) -> str:
-        return format_citation(obj.law.short_title, obj.label)
 
 
 class RuleOut(Schema):

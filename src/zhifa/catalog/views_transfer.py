@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa.catalog import transfer
-from zhifa.core.errors import DomainError
-from zhifa.core.tabular import ImportFileForm, spreadsheet_response
+from zhifa.core.tabular import spreadsheet_response
 from zhifa.org import permissions
-from zhifa.org.views_transfer import body_for, import_failure
+from zhifa.org.views_transfer import import_page
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -52,30 +47,16 @@ def item_import(request: HttpRequest) -> HttpResponse:
     permissions.require(
         permissions.can_edit_catalog(request.user), "只有试点办、系统管理员或科室负责人可以导入执法事项清单。"
     )
-    body = body_for(request.user)
-    context: dict[str, Any] = {}
-    form = ImportFileForm(request.POST, request.FILES) if request.method == "POST" else ImportFileForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = transfer.import_catalog(
-                actor=request.user, body=body, content=form.content(), filename=form.filename()
-            )
-        except DomainError as exc:
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from exc
-            context.update(import_failure(exc))
-        else:
-            messages.success(request, report.summary())
-            return redirect("catalog:item_import")
-    context.update(
-        {
-            "form": form,
+    return import_page(
+        request,
+        importer=transfer.import_catalog,
+        success_url="catalog:item_import",
+        template="catalog/transfer/item_import.html",
+        context={
             "columns": transfer.COLUMNS,
-            "body": body,
             "active_nav": "catalog",
             "purposes": transfer.PURPOSE_LABELS,
             "amount_bases": transfer.AMOUNT_BASIS_LABELS,
             "steps": transfer.STEP_LABELS,
-        }
+        },
     )
-    return render(request, "catalog/transfer/item_import.html", context)

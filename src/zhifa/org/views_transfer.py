@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa.core.errors import DomainError
-from zhifa.core.tabular import ImportFileForm, spreadsheet_response
+from zhifa.core.tabular import ImportFileForm, ImportReport, spreadsheet_response
 from zhifa.org import permissions, transfer
 from zhifa.org.models import EnforcementBody
 
@@ -32,6 +33,32 @@ def import_failure(exc: DomainError) -> dict[str, Any]:
     """The page context for a refused import: the message and every (row, column, reason)."""
     errors = exc.details if isinstance(exc.details, list) else []
     return {"import_error": exc.message, "row_errors": errors}
+
+
+def import_page(
+    request: HttpRequest,
+    *,
+    importer: Callable[..., ImportReport],
+    success_url: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The import page shared by the officer list and the catalogue: upload, one service call,
+    and either a summary or the table of every bad row (nothing saved)."""
+    body = body_for(request.user)
+    form = ImportFileForm(request.POST, request.FILES) if request.method == "POST" else ImportFileForm()
+    page: dict[str, Any] = {**context, "form": form, "body": body}
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = importer(actor=request.user, body=body, content=form.content(), filename=form.filename())
+        except DomainError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from exc
+            page.update(import_failure(exc))
+        else:
+            messages.success(request, report.summary())
+            return redirect(success_url)
+    return render(request, template, page)
 
 
 @require_GET
@@ -56,20 +83,10 @@ def officer_import(request: HttpRequest) -> HttpResponse:
     permissions.require(
         permissions.can_manage_credentials(request.user), "只有试点办或系统管理员可以导入执法人员名单。"
     )
-    body = body_for(request.user)
-    context: dict[str, Any] = {}
-    form = ImportFileForm(request.POST, request.FILES) if request.method == "POST" else ImportFileForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = transfer.import_officers(
-                actor=request.user, body=body, content=form.content(), filename=form.filename()
-            )
-        except DomainError as exc:
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from exc
-            context.update(import_failure(exc))
-        else:
-            messages.success(request, report.summary())
-            return redirect("org:officer_import")
-    context.update({"form": form, "columns": transfer.COLUMNS, "body": body, "active_nav": "people"})
-    return render(request, "org/transfer/officer_import.html", context)
+    return import_page(
+        request,
+        importer=transfer.import_officers,
+        success_url="org:officer_import",
+        template="org/transfer/officer_import.html",
+        context={"columns": transfer.COLUMNS, "active_nav": "people"},
+    )
