@@ -193,7 +193,7 @@ def _items(body: EnforcementBody, units: dict[str, Unit], report: DemoReport) ->
                 actor=None,
                 item=item,
                 effective_from=datetime.date(2026, 3, 1),
-                reason="依据2026年度裁量基准修订：细化“轻微”情形，增加送达环节音像记录要求",
+                reason="依据2026年度裁量基准修订：细化“轻微”情形，增加询问环节音像记录要求",
                 content=content.replace(
                     av_requirements=(*content.av_requirements, ("inquiry", "as_needed")),
                     procedure_summary=(

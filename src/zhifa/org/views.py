@@ -23,6 +23,7 @@ from zhifa.org.forms import (
     RoleGrantForm,
     UnitForm,
 )
+from zhifa.org.history import with_descriptions
 from zhifa.org.models import Credential, CredentialStatus, EnforcementBody, Person, Role, RoleAssignment, Unit
 from zhifa.org.privacy import mask_personal
 
@@ -58,12 +59,12 @@ def _crumbs_org() -> list[tuple[str, str]]:
 
 
 def _visible_history(events: Any, show_personal: bool) -> list[Any]:
-    """Events for display; personal data in before/after masked unless the viewer may see it."""
+    """Events with their readable changes; personal data masked unless the viewer may see it."""
     events = list(events)
     if not show_personal:
         for event in events:  # in memory only: OrgEvent rows are never saved again
             event.before, event.after = mask_personal(event.before), mask_personal(event.after)
-    return events
+    return with_descriptions(events)
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
@@ -340,7 +341,7 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "org/credential_detail.html",
         {
             "credential": credential,
-            "history": selectors.credential_history(credential),
+            "history": with_descriptions(list(selectors.credential_history(credential))),
             "status_form": CredentialStatusForm(),
             "active_nav": "credentials",
             "can_manage": permissions.can_manage_credentials(request.user),
