@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "zhifa.workdays",
     "zhifa.org",
     "zhifa.catalog",
+    "zhifa.records",
+    "zhifa.cases",
     "zhifa.demo",
 ]
 

@@ -1,0 +1,306 @@
+"""Every write to a case. Each function locks what it changes, checks the rule, writes, and
+appends the record event, in one transaction.
+
+Side effects: none outside the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.cases import clocks, engine
+from zhifa.cases.definitions import workflow_for
+from zhifa.cases.guards import GUARDS, GuardContext
+from zhifa.cases.models import (
+    CASE_NUMBER_CODES,
+    Case,
+    CaseCounter,
+    CaseOfficer,
+    OfficerRole,
+    PartyKind,
+    Procedure,
+)
+from zhifa.catalog.models import EnforcementItem
+from zhifa.catalog.selectors import current_version
+from zhifa.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
+from zhifa.core.identifiers import validate_resident_id, validate_uscc
+from zhifa.org import permissions
+from zhifa.org.models import Person, Role
+from zhifa.records.models import EventType
+from zhifa.records.services import append_event
+
+
+class TransitionRefused(DomainError):
+    """A guard did not hold; ``details`` lists every refusal."""
+
+    code = "transition_refused"
+    status = 422
+
+
+def _validate_party(kind: str, id_number: str) -> str:
+    try:
+        if kind == PartyKind.PERSON:
+            return validate_resident_id(id_number)
+        if kind == PartyKind.ORGANISATION:
+            return validate_uscc(id_number)
+    except ValidationError as exc:
+        raise InvalidInput("；".join(exc.messages), details={"party_id_number": exc.messages}) from exc
+    raise InvalidInput("请选择当事人类型。", details={"party_kind": ["请选择当事人类型。"]})
+
+
+def _next_number(body: Any, act_type: str, year: int) -> int:
+    counter, _ = CaseCounter.objects.get_or_create(body=body, act_type=act_type, year=year)
+    counter = CaseCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def case_number(body_short: str, act_type: str, year: int, sequence: int) -> str:
+    return f"{body_short}{CASE_NUMBER_CODES[act_type]}案〔{year}〕{sequence}号"
+
+
+def _can_act_for_unit(actor: Any, unit: Any) -> bool:
+    return permissions.has_role(actor, {Role.OFFICER, Role.UNIT_HEAD, Role.LEADER}, unit)
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor: Any,
+    item: EnforcementItem,
+    party_kind: str,
+    party_name: str,
+    party_id_number: str,
+    title: str = "",
+    facts: str = "",
+    officers: list[Person] | None = None,
+    procedure: str = Procedure.GENERAL,
+    party_representative: str = "",
+    party_address: str = "",
+    party_phone: str = "",
+    location: str = "",
+    amount: Decimal | None = None,
+    contract_price: Decimal | None = None,
+    today: datetime.date | None = None,
+) -> Case:
+    """Start an enforcement act from a catalogue item: number it, pin the item version in force
+    today, register the party and officers, set the workflow's first state and record it all."""
+    day = today or timezone.localdate()
+    version = current_version(item, day)
+    if version is None:
+        raise InvalidInput("该执法事项在今天还没有生效的版本。", code="no_version_in_force")
+    unit = version.implementing_unit
+    if not _can_act_for_unit(actor, unit):
+        raise NotPermitted(f"您不是“{unit.name}”的执法人员或负责人，不能办理该事项。")
+    if procedure not in Procedure.values or (procedure == Procedure.SUMMARY and item.act_type != "penalty"):
+        raise InvalidInput("只有行政处罚事项可以适用简易程序。", details={"procedure": ["程序不适用。"]})
+    if not party_name.strip():
+        raise InvalidInput("请填写当事人名称。", details={"party_name": ["请填写当事人。"]})
+    party_id = _validate_party(party_kind, party_id_number)
+    workflow = workflow_for(item.act_type, procedure)
+    sequence = _next_number(item.body, item.act_type, day.year)
+    case = Case(
+        body=item.body,
+        act_type=item.act_type,
+        procedure=procedure,
+        year=day.year,
+        sequence=sequence,
+        number=case_number(item.body.short_name, item.act_type, day.year, sequence),
+        item=item,
+        item_version=version,
+        unit=unit,
+        title=title.strip() or version.name,
+        party_kind=party_kind,
+        party_name=party_name.strip(),
+        party_id_number=party_id,
+        party_representative=party_representative,
+        party_address=party_address,
+        party_phone=party_phone,
+        facts=facts,
+        location=location,
+        amount=amount,
+        contract_price=contract_price,
+        opened_on=day,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    engine.set_initial_state(case, workflow.initial)
+    case.save()
+    append_event(
+        actor=actor,
+        event_type=EventType.CASE_OPENED,
+        case=case,
+        step=workflow.initial,
+        after={
+            "number": case.number,
+            "act_type": case.act_type,
+            "procedure": procedure,
+            "item": item.code,
+            "item_version": version.number,
+            "party_kind": party_kind,
+            "party_name": case.party_name,
+            "state": case.state,
+            "title": case.title,
+        },
+    )
+    me = permissions.person_of(actor)
+    team = list(officers or ([] if me is None else [me]))
+    for i, person in enumerate(dict.fromkeys(team)):
+        _add_officer(
+            actor=actor, case=case, person=person, role=OfficerRole.LEAD if i == 0 else OfficerRole.ASSISTING
+        )
+    return case
+
+
+def _add_officer(*, actor: Any, case: Case, person: Person, role: str) -> CaseOfficer:
+    if person.body_id != case.body_id:
+        raise InvalidInput(f"{person.name}不属于本执法主体。")
+    if not person.roles.filter(role=Role.OFFICER).exists():
+        raise InvalidInput(
+            f"{person.name}不是执法人员，不能承办案件。",
+            details={"officers": [f"{person.name}不是执法人员。"]},
+        )
+    officer, created = CaseOfficer.objects.get_or_create(case=case, person=person, defaults={"role": role})
+    if not created:
+        raise Conflict(f"{person.name}已在本案承办人员中。")
+    credential = person.valid_credential(case.opened_on)
+    append_event(
+        actor=actor,
+        event_type=EventType.OFFICER_ASSIGNED,
+        case=case,
+        step=case.state,
+        after={
+            "person": person.pk,
+            "name": person.name,
+            "role": role,
+            "credential": credential.number if credential else None,
+        },
+    )
+    return officer
+
+
+@transaction.atomic
+def assign_officer(
+    *, actor: Any, case: Case, person: Person, role: str = OfficerRole.ASSISTING
+) -> CaseOfficer:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not permissions.has_role(actor, {Role.UNIT_HEAD, Role.LEADER}, case.unit) and not _on_case(
+        actor, case
+    ):
+        raise NotPermitted("只有承办人员或科室负责人可以指派执法人员。")
+    return _add_officer(actor=actor, case=case, person=person, role=role)
+
+
+@transaction.atomic
+def recuse_officer(*, actor: Any, case: Case, person: Person, reason: str) -> CaseOfficer:
+    """回避 (行政处罚法 Art. 43): the officer leaves the case; the case still needs two (T13b)."""
+    if not reason.strip():
+        raise InvalidInput("回避须说明理由。", details={"reason": ["请填写回避理由。"]})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not permissions.has_role(actor, {Role.UNIT_HEAD, Role.LEADER}, case.unit):
+        raise NotPermitted("回避由科室负责人或局领导决定。")
+    officer = CaseOfficer.objects.filter(case=case, person=person, recused_at__isnull=True).first()
+    if officer is None:
+        raise InvalidInput(f"{person.name}不是本案在办人员。")
+    officer.recused_at = timezone.now()
+    officer.recusal_reason = reason
+    officer.save(update_fields=["recused_at", "recusal_reason"])
+    append_event(
+        actor=actor,
+        event_type=EventType.OFFICER_RECUSED,
+        case=case,
+        step=case.state,
+        after={"person": person.pk, "name": person.name},
+        reason=reason,
+    )
+    return officer
+
+
+def _on_case(actor: Any, case: Case) -> bool:
+    me = permissions.person_of(actor)
+    return me is not None and case.officers.filter(person=me, recused_at__isnull=True).exists()
+
+
+def _clean_fields(names: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in names:
+        if name not in data or data[name] in (None, ""):
+            continue
+        try:
+            value = Decimal(str(data[name]))
+        except InvalidOperation as exc:
+            raise InvalidInput("金额格式不正确。", details={name: ["请填写数字。"]}) from exc
+        if value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise InvalidInput("金额不能为负数，最多两位小数。", details={name: ["金额无效。"]})
+        changes[name] = value
+    return changes
+
+
+@transaction.atomic
+def perform_transition(
+    *,
+    actor: Any,
+    case: Case,
+    transition: str,
+    expected_version: int | None = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+    today: datetime.date | None = None,
+) -> Case:
+    """Move ``case`` along its workflow. Refused (nothing written) when the case changed since the
+    caller read it, when the step is not open from the current state, when the actor lacks the
+    role (and, for officer steps, is not on the case), or when any guard fails."""
+    day = today or timezone.localdate()
+    case = Case.objects.select_for_update().select_related("item_version", "unit", "body").get(pk=case.pk)
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict("案件已被他人更新，请刷新页面后再操作。", code="stale_case")
+    workflow = workflow_for(case.act_type, case.procedure)
+    try:
+        step = workflow.transition(transition)
+    except KeyError as exc:
+        raise InvalidInput(f"未知的办理环节：{transition}", code="unknown_transition") from exc
+    if case.state not in step.source:
+        raise Conflict(
+            f"案件当前处于“{workflow.state(case.state).label}”，不能办理“{step.label}”。", code="wrong_state"
+        )
+    if not permissions.has_role(actor, step.roles, case.unit):
+        raise NotPermitted(f"“{step.label}”须由{'、'.join(Role(r).label for r in sorted(step.roles))}办理。")
+    if step.on_case_only and not _on_case(actor, case):
+        raise NotPermitted(f"您不是本案承办人员，不能办理“{step.label}”。")
+    if step.needs_reason and not reason.strip():
+        raise InvalidInput(f"“{step.label}”须说明理由。", details={"reason": ["请填写理由。"]})
+    changes = _clean_fields(step.fields, data or {})
+    context = GuardContext(actor=actor, today=day, workflow=workflow, transition=step, data=changes)
+    refusals = [message for name in step.guards for message in GUARDS[name](case, context)]
+    if refusals:
+        raise TransitionRefused("；".join(refusals), details=refusals)
+    before = {"state": case.state, **{k: _plain(getattr(case, k)) for k in changes}}
+    engine.move(case, step, changes)
+    if step.target in {s.code for s in workflow.states if s.terminal} or step.code == "close_case":
+        case.closed_on = case.closed_on or day
+    case.save(update_fields=["state", "version", "closed_on", *changes])
+    append_event(
+        actor=actor,
+        event_type=EventType.TRANSITION,
+        case=case,
+        step=step.code,
+        before=before,
+        after={"state": case.state, **{k: _plain(v) for k, v in changes.items()}},
+        reason=reason,
+    )
+    clocks.apply(actor=actor, case=case, rules=step.clocks, today=day)
+    return case
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
