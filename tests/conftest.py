@@ -109,6 +109,16 @@ def build_bureau() -> Bureau:
     return bureau
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rule_cache() -> Any:
+    """Rule rows are cached per process; a test's rolled-back rows must not reach the next test."""
+    from zhifa.catalog.selectors import clear_rule_cache
+
+    clear_rule_cache()
+    yield
+    clear_rule_cache()
+
+
 @pytest.fixture
 def bureau(db: None) -> Bureau:
     return build_bureau()

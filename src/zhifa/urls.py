@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("zhifa.core.urls")),
     path("org/", include("zhifa.org.urls")),
     path("catalog/", include("zhifa.catalog.urls")),
+    path("cases/", include("zhifa.cases.urls")),
     path("calendar/", include("zhifa.workdays.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

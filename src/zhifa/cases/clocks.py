@@ -2,21 +2,20 @@
 
 The limit comes from the rule row in force on the day the clock starts (code + variant, e.g. T8);
 working-day arithmetic comes from the calendar table, which fails loudly for a missing year.
+What a step does to the clocks is written into that step's own record event (``after["clocks"]``),
+so the record says in one entry what was decided and which time limits it started or stopped.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
-from zhifa.cases.models import Case, Clock, ClockKind
-from zhifa.cases.workflow import ClockRule
 from zhifa.catalog.models import RuleUnit
 from zhifa.catalog.selectors import rule_in_force
+from zhifa.cases.models import Case, Clock, ClockKind
+from zhifa.cases.workflow import ClockRule
 from zhifa.core.errors import DomainError
-from zhifa.records.models import EventType
-from zhifa.records.services import append_event
 from zhifa.workdays import calendar
 
 _KIND: dict[str, str] = {
@@ -25,14 +24,13 @@ _KIND: dict[str, str] = {
     RuleUnit.MONTHS: ClockKind.MONTHS,
 }
 
-
-def _running(case: Case, rule: ClockRule) -> Clock | None:
-    return Clock.objects.filter(
-        case=case, code=rule.code, variant=rule.variant, stopped_on__isnull=True
-    ).first()
+Running = dict[tuple[str, str], Clock]
+Change = dict[str, Any]
 
 
-def start(*, actor: Any, case: Case, rule: ClockRule, today: datetime.date) -> Clock | None:
+def _start(case: Case, rule: ClockRule, today: datetime.date, running: Running) -> Change | None:
+    if (rule.code, rule.variant) in running:
+        return None  # already running: a repeated step does not restart the law's clock
     row = rule_in_force(rule.code, rule.variant, today)
     if row is None:
         raise DomainError(f"法定期限规则 {rule.code} 未配置，无法起算期限。", code="rule_missing")
@@ -41,11 +39,9 @@ def start(*, actor: Any, case: Case, rule: ClockRule, today: datetime.date) -> C
         raise DomainError(
             f"规则 {rule.code} 的单位（{row.get_unit_display()}）不是期限。", code="rule_not_a_period"
         )
-    if _running(case, rule) is not None:
-        return None  # already running: a repeated step does not restart the law's clock
     quantity = int(row.quantity)
     due = calendar.due_date(today, quantity=quantity, unit=kind)
-    clock = Clock.objects.create(
+    running[(rule.code, rule.variant)] = Clock.objects.create(
         case=case,
         code=rule.code,
         variant=rule.variant,
@@ -56,43 +52,31 @@ def start(*, actor: Any, case: Case, rule: ClockRule, today: datetime.date) -> C
         started_on=today,
         due_on=due,
     )
-    append_event(
-        actor=actor,
-        event_type=EventType.CLOCK_STARTED,
-        case=case,
-        step=rule.code,
-        after={
-            "code": rule.code,
-            "variant": rule.variant,
-            "due_on": due.isoformat(),
-            "quantity": quantity,
-            "kind": kind,
-            "basis": row.basis,
-        },
-    )
-    return clock
+    return {
+        "action": "start",
+        "code": rule.code,
+        "variant": rule.variant,
+        "due_on": due.isoformat(),
+        "quantity": quantity,
+        "kind": kind,
+        "basis": row.basis,
+    }
 
 
-def pause(*, actor: Any, case: Case, rule: ClockRule, today: datetime.date) -> None:
-    clock = _running(case, rule)
+def _pause(case: Case, rule: ClockRule, today: datetime.date, running: Running) -> Change | None:
+    clock = running.get((rule.code, rule.variant))
     if clock is None or clock.paused_on is not None:
-        return
+        return None
     clock.paused_on = today
     clock.save(update_fields=["paused_on"])
-    append_event(
-        actor=actor,
-        event_type=EventType.CLOCK_PAUSED,
-        case=case,
-        step=rule.code,
-        after={"code": rule.code, "paused_on": today.isoformat()},
-    )
+    return {"action": "pause", "code": rule.code, "variant": rule.variant, "paused_on": today.isoformat()}
 
 
-def resume(*, actor: Any, case: Case, rule: ClockRule, today: datetime.date) -> None:
+def _resume(case: Case, rule: ClockRule, today: datetime.date, running: Running) -> Change | None:
     """Time while paused (hearing, appraisal, service) is not counted: the due date moves on."""
-    clock = _running(case, rule)
+    clock = running.get((rule.code, rule.variant))
     if clock is None or clock.paused_on is None:
-        return
+        return None
     before = clock.due_on
     if clock.kind == ClockKind.WORKING_DAYS:
         clock.due_on = calendar.add_working_days(
@@ -102,35 +86,37 @@ def resume(*, actor: Any, case: Case, rule: ClockRule, today: datetime.date) -> 
         clock.due_on = clock.due_on + (today - clock.paused_on)
     clock.paused_on = None
     clock.save(update_fields=["due_on", "paused_on"])
-    append_event(
-        actor=actor,
-        event_type=EventType.CLOCK_RESUMED,
-        case=case,
-        step=rule.code,
-        before={"due_on": before.isoformat()},
-        after={"due_on": clock.due_on.isoformat()},
-    )
+    return {
+        "action": "resume",
+        "code": rule.code,
+        "variant": rule.variant,
+        "due_before": before.isoformat(),
+        "due_on": clock.due_on.isoformat(),
+    }
 
 
-def stop(*, actor: Any, case: Case, rule: ClockRule, today: datetime.date, reason: str = "") -> None:
-    clock = _running(case, rule)
+def _stop(case: Case, rule: ClockRule, today: datetime.date, running: Running) -> Change | None:
+    clock = running.pop((rule.code, rule.variant), None)
     if clock is None:
-        return
+        return None
     clock.stopped_on = today
-    clock.stop_reason = reason
-    clock.save(update_fields=["stopped_on", "stop_reason"])
-    append_event(
-        actor=actor,
-        event_type=EventType.CLOCK_STOPPED,
-        case=case,
-        step=rule.code,
-        after={"code": rule.code, "stopped_on": today.isoformat(), "overdue": today > clock.due_on},
-    )
+    clock.save(update_fields=["stopped_on"])
+    return {
+        "action": "stop",
+        "code": rule.code,
+        "variant": rule.variant,
+        "stopped_on": today.isoformat(),
+        "overdue": today > clock.due_on,
+    }
 
 
-ACTIONS: dict[str, Callable[..., object]] = {"start": start, "pause": pause, "resume": resume, "stop": stop}
+_ACTIONS = {"start": _start, "pause": _pause, "resume": _resume, "stop": _stop}
 
 
-def apply(*, actor: Any, case: Case, rules: tuple[ClockRule, ...], today: datetime.date) -> None:
-    for rule in rules:
-        ACTIONS[rule.action](actor=actor, case=case, rule=rule, today=today)
+def apply(*, case: Case, rules: tuple[ClockRule, ...], today: datetime.date) -> list[Change]:
+    """Apply a step's clock rules in order, reading the case's running clocks once; return what changed."""
+    if not rules:
+        return []
+    running = {(c.code, c.variant): c for c in Clock.objects.filter(case=case, stopped_on__isnull=True)}
+    changes = [_ACTIONS[rule.action](case, rule, today, running) for rule in rules]
+    return [c for c in changes if c is not None]

@@ -257,7 +257,8 @@ def perform_transition(
     caller read it, when the step is not open from the current state, when the actor lacks the
     role (and, for officer steps, is not on the case), or when any guard fails."""
     day = today or timezone.localdate()
-    case = Case.objects.select_for_update().select_related("item_version", "unit", "body").get(pk=case.pk)
+    # Lock only the case row (PostgreSQL: FOR UPDATE OF); the unit comes along for the permission check.
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
     if expected_version is not None and case.version != expected_version:
         raise Conflict("案件已被他人更新，请刷新页面后再操作。", code="stale_case")
     workflow = workflow_for(case.act_type, case.procedure)
@@ -285,16 +286,19 @@ def perform_transition(
     if step.target in {s.code for s in workflow.states if s.terminal} or step.code == "close_case":
         case.closed_on = case.closed_on or day
     case.save(update_fields=["state", "version", "closed_on", *changes])
+    clock_changes = clocks.apply(case=case, rules=step.clocks, today=day)
+    after: dict[str, Any] = {"state": case.state, **{k: _plain(v) for k, v in changes.items()}}
+    if clock_changes:
+        after["clocks"] = clock_changes
     append_event(
         actor=actor,
         event_type=EventType.TRANSITION,
         case=case,
         step=step.code,
         before=before,
-        after={"state": case.state, **{k: _plain(v) for k, v in changes.items()}},
+        after=after,
         reason=reason,
     )
-    clocks.apply(actor=actor, case=case, rules=step.clocks, today=day)
     return case
 
 

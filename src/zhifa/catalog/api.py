@@ -28,9 +28,9 @@ from zhifa.catalog.models import (
     LegalRule,
     Provision,
 )
+from zhifa.core.api import errors, paginated
 from zhifa.core.errors import Conflict, InvalidInput, NotFound
 from zhifa.org import selectors as org_selectors
-from zhifa.org.api import errors, paginated
 
 router = Router(tags=["执法事项目录"])
 

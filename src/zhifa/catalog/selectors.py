@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -118,13 +119,34 @@ def _rule_sort_key(code: str) -> tuple[int, str]:
     return (int(digits) if digits else 0, code)
 
 
+# Every deadline reads rule rows; they change a few times a year. Each process keeps them for
+# RULE_CACHE_SECONDS; a process that revises a rule clears its own copy at once, and the others
+# see the change within that many seconds (rule changes are normally dated ahead anyway).
+RULE_CACHE_SECONDS = 60.0
+_rule_cache: dict[tuple[str, str], list[LegalRule]] = {}
+_rule_cache_born = time.monotonic()
+
+
+def clear_rule_cache() -> None:
+    global _rule_cache_born
+    _rule_cache.clear()
+    _rule_cache_born = time.monotonic()
+
+
 def rule_in_force(code: str, variant: str = "", on: datetime.date | None = None) -> LegalRule | None:
+    """The row of ``code``/``variant`` in force on ``on`` (default today), or None."""
     day = on or timezone.localdate()
-    return (
-        LegalRule.objects.filter(code=code, variant=variant, effective_from__lte=day)
-        .order_by("-effective_from")
-        .first()
-    )
+    if time.monotonic() - _rule_cache_born > RULE_CACHE_SECONDS:
+        clear_rule_cache()
+    rows = _rule_cache.get((code, variant))
+    if rows is None:
+        rows = list(
+            LegalRule.objects.filter(code=code, variant=variant)
+            .select_related("provision", "provision__law")
+            .order_by("-effective_from")
+        )
+        _rule_cache[(code, variant)] = rows
+    return next((row for row in rows if row.effective_from <= day), None)
 
 
 def rule_history(code: str, variant: str = "") -> QuerySet[LegalRule]:

@@ -32,6 +32,7 @@ from zhifa.catalog.models import (
     Provision,
     RuleUnit,
 )
+from zhifa.catalog.selectors import clear_rule_cache
 from zhifa.core.errors import Conflict, InvalidInput
 from zhifa.org.models import EnforcementBody, Unit
 
@@ -347,6 +348,8 @@ def revise_rule(
     values.update(changes)
     if all(values[name] == getattr(rule, name) for name in RULE_FIELDS):
         raise InvalidInput("内容与现行规则相同，无需调整。", code="no_change")
+    clear_rule_cache()
+    transaction.on_commit(clear_rule_cache)
     return LegalRule.objects.create(
         code=rule.code,
         variant=rule.variant,

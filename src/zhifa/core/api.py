@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Router, Schema, Status
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination, paginate
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
@@ -55,6 +56,32 @@ class ErrorOut(Schema):
     code: str
     message: str
     details: Any = None
+
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination shared by every list of the API: ``?page=2&page_size=50``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="页码，从1开始")
+        page_size: int | None = Field(
+            None, ge=1, description=f"每页条数，默认{PAGE_SIZE}，最多{MAX_PAGE_SIZE}"
+        )
+
+    class Output(Schema):
+        items: list[Any] = Field(description="本页数据")
+        count: int = Field(description="符合条件的总条数")
+
+
+def paginated(func: Any) -> Any:
+    return paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)(func)
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    return dict.fromkeys(codes, ErrorOut)
 
 
 def error_response(
@@ -144,6 +171,7 @@ def register_routers() -> None:
     if _registered:
         return
     _registered = True
+    from zhifa.cases.api import router as cases_router
     from zhifa.catalog.api import router as catalog_router
     from zhifa.org.api import router as org_router
     from zhifa.workdays.api import router as calendar_router
@@ -151,3 +179,4 @@ def register_routers() -> None:
     api.add_router("/org", org_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/calendar", calendar_router)
+    api.add_router("/cases", cases_router)

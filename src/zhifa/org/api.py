@@ -12,9 +12,8 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
 
-from zhifa.core.api import ErrorOut
+from zhifa.core.api import errors, paginated
 from zhifa.core.errors import NotFound
 from zhifa.core.identifiers import mask_phone, mask_resident_id
 from zhifa.org import permissions, selectors
@@ -22,33 +21,6 @@ from zhifa.org.models import Credential, EnforcementBody, OrgEvent, Person, Role
 from zhifa.org.privacy import mask_personal
 
 router = Router(tags=["组织机构"])
-
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-# Keys of an event's before/after that hold personal data (see PERSON_FIELDS in org.services).
-
-
-class Pages(PageNumberPagination):
-    """Page-number pagination shared by every list of the API: ``?page=2&page_size=50``."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从1开始")
-        page_size: int | None = Field(
-            None, ge=1, description=f"每页条数，默认{PAGE_SIZE}，最多{MAX_PAGE_SIZE}"
-        )
-
-    class Output(Schema):
-        items: list[Any] = Field(description="本页数据")
-        count: int = Field(description="符合条件的总条数")
-
-
-def paginated(func: Any) -> Any:
-    return paginate(Pages, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)(func)
-
-
-def errors(*codes: int) -> dict[int, type[ErrorOut]]:
-    return dict.fromkeys(codes, ErrorOut)
-
 
 # ---------------------------------------------------------------------------
 # Schemas

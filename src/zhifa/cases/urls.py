@@ -1,0 +1,14 @@
+from django.urls import path
+
+from zhifa.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_create, name="case_create"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/steps/<str:code>/", views.case_transition, name="case_transition"),
+    path("<int:pk>/officers/", views.officer_assign, name="officer_assign"),
+    path("<int:pk>/officers/<int:person_pk>/recuse/", views.officer_recuse, name="officer_recuse"),
+]
