@@ -10,8 +10,8 @@ DAY = datetime.date(2026, 3, 2)
 
 
 def run() -> None:
-    from zhifa.catalog.models import EnforcementItem
     from zhifa.cases import services
+    from zhifa.catalog.models import EnforcementItem
     from zhifa.core.identifiers import uscc_check_character
     from zhifa.demo.loader import load_demo
     from zhifa.org.models import Person
@@ -23,8 +23,15 @@ def run() -> None:
     head = Person.objects.get(user__username="head")
     party = "91430400MA4L00000" + uscc_check_character("91430400MA4L00000")
     cases = [
-        services.open_case(actor=officer.user, item=item, party_kind="organisation", party_name=f"公司{i}",
-                           party_id_number=party, officers=[officer, officer2], today=DAY)
+        services.open_case(
+            actor=officer.user,
+            item=item,
+            party_kind="organisation",
+            party_name=f"公司{i}",
+            party_id_number=party,
+            officers=[officer, officer2],
+            today=DAY,
+        )
         for i in range(300)
     ]
     began = time.perf_counter()

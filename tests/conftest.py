@@ -10,6 +10,7 @@ persona is ``PASSWORD``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,42 @@ def _fresh_rule_cache() -> Any:
     clear_rule_cache()
     yield
     clear_rule_cache()
+
+
+@pytest.fixture(scope="session")
+def _serialized_database(django_db_setup: None, django_db_blocker: Any) -> str | None:
+    """The reference data (laws, rules, calendar) serialized when the test database was made."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture
+def _carry_serialized_database(_serialized_database: str | None) -> None:
+    """Playwright runs its loop in a greenlet with its own context, and Django keeps one connection
+    object per context: the one a browser test uses may not carry the serialized data that the
+    transactional tests restore after each flush. Hand it over explicitly."""
+    from django.db import connection
+
+    if _serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _serialized_database  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def restore_reference_data(_serialized_database: str | None, django_db_blocker: Any) -> Iterator[None]:
+    """For modules of transactional tests: their last test flushes the database, and Django only
+    restores the migrated data when the *next transactional* test starts. Put it back at the end
+    of the module so the ordinary tests that follow in this worker find their laws and rules."""
+    yield
+    from django.db import connection
+
+    if _serialized_database is None:
+        return
+    with django_db_blocker.unblock():
+        from zhifa.catalog.models import Law
+
+        if not Law.objects.exists():
+            connection.creation.deserialize_db_from_string(_serialized_database)
 
 
 @pytest.fixture

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "zhifa.catalog",
     "zhifa.records",
     "zhifa.cases",
+    "zhifa.documents",
+    "zhifa.evidence",
     "zhifa.demo",
 ]
 

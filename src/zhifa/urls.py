@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("org/", include("zhifa.org.urls")),
     path("catalog/", include("zhifa.catalog.urls")),
     path("cases/", include("zhifa.cases.urls")),
+    path("documents/", include("zhifa.documents.urls")),
+    path("evidence/", include("zhifa.evidence.urls")),
     path("calendar/", include("zhifa.workdays.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

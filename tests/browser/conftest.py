@@ -37,28 +37,9 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, _carry_serialized_database: None) -> Iterator[Any]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture(scope="session")
-def _serialized_database(django_db_setup: None, django_db_blocker: Any) -> str | None:
-    """The serialized reference data (laws, rules, calendar) taken when the test database was made."""
-    from django.db import connection
-
-    return getattr(connection, "_test_serialized_contents", None)
-
-
-@pytest.fixture(autouse=True)
-def _carry_serialized_database(_serialized_database: str | None, page: Any) -> None:
-    """Playwright runs its loop in a greenlet with its own context, and Django keeps one connection
-    object per context: the one these tests use may not carry the serialized data that the
-    transactional tests restore after each flush. Hand it over explicitly."""
-    from django.db import connection
-
-    if _serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
-        connection._test_serialized_contents = _serialized_database  # type: ignore[attr-defined]

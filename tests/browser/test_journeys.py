@@ -14,7 +14,11 @@ from zhifa.catalog import services as catalog
 from zhifa.catalog.models import EnforcementItem
 from zhifa.catalog.services import BasisSpec, BracketSpec, ItemContent
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_reference_data"),
+]
 
 
 def _seed() -> Any:

@@ -28,14 +28,24 @@ def person_id() -> str:
 def record_documents(case: Case, codes: tuple[str, ...]) -> None:
     with transaction.atomic():
         for code in codes:
-            append_event(actor=None, event_type=EventType.DOCUMENT_GENERATED, case=case, step=code,
-                         after={"template": code})
+            append_event(
+                actor=None,
+                event_type=EventType.DOCUMENT_GENERATED,
+                case=case,
+                step=code,
+                after={"template": code},
+            )
 
 
 def record_av(case: Case, step: str) -> None:
     with transaction.atomic():
-        append_event(actor=None, event_type=EventType.EVIDENCE_ADDED, case=case, step=step,
-                     after={"is_av": True, "kind": "video"})
+        append_event(
+            actor=None,
+            event_type=EventType.EVIDENCE_ADDED,
+            case=case,
+            step=step,
+            after={"is_av": True, "kind": "video"},
+        )
 
 
 def walk(case: Case, path: list[tuple[str, Any, dict[str, Any]]], *, day: datetime.date) -> Case:
@@ -45,7 +55,8 @@ def walk(case: Case, path: list[tuple[str, Any, dict[str, Any]]], *, day: dateti
         step = workflow.transition(code)
         if step.av_step:
             record_av(case, step.av_step)
-        case = services.perform_transition(actor=actor, case=case, transition=code, data=data,
-                                           reason=data.get("reason", ""), today=day)
+        case = services.perform_transition(
+            actor=actor, case=case, transition=code, data=data, reason=data.get("reason", ""), today=day
+        )
         record_documents(case, step.documents)
     return case

@@ -5,17 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
-
 from tests.cases.conftest import make_item
 from tests.cases.helpers import org_code, person_id
+
 from zhifa.cases import services
 from zhifa.cases.models import Case
 
 
 def _case(bureau: Any) -> Case:
-    return services.open_case(actor=bureau.officer, item=make_item(bureau), party_kind="organisation",
-                              party_name="某建设公司", party_id_number=org_code(),
-                              officers=[bureau.people["officer"], bureau.people["officer2"]])
+    return services.open_case(
+        actor=bureau.officer,
+        item=make_item(bureau),
+        party_kind="organisation",
+        party_name="某建设公司",
+        party_id_number=org_code(),
+        officers=[bureau.people["officer"], bureau.people["officer2"]],
+    )
 
 
 def test_an_officer_opens_a_case_from_a_catalogue_item_on_the_page(bureau: Any, client_as: Any) -> None:
@@ -23,14 +28,30 @@ def test_an_officer_opens_a_case_from_a_catalogue_item_on_the_page(bureau: Any, 
     client = client_as("officer")
     page = client.get("/cases/new/")
     assert page.status_code == 200 and item.code in page.content.decode()
-    bad = client.post("/cases/new/", {"item": item.pk, "procedure": "general", "party_kind": "person",
-                                      "party_name": "张三", "party_id_number": "430400199001010010",
-                                      "officers": [bureau.people["officer"].pk, bureau.people["officer2"].pk]})
+    bad = client.post(
+        "/cases/new/",
+        {
+            "item": item.pk,
+            "procedure": "general",
+            "party_kind": "person",
+            "party_name": "张三",
+            "party_id_number": "430400199001010010",
+            "officers": [bureau.people["officer"].pk, bureau.people["officer2"].pk],
+        },
+    )
     assert bad.status_code == 200 and "校验" in bad.content.decode()
     assert not Case.objects.exists()
-    good = client.post("/cases/new/", {"item": item.pk, "procedure": "general", "party_kind": "person",
-                                       "party_name": "张三", "party_id_number": person_id(),
-                                       "officers": [bureau.people["officer"].pk, bureau.people["officer2"].pk]})
+    good = client.post(
+        "/cases/new/",
+        {
+            "item": item.pk,
+            "procedure": "general",
+            "party_kind": "person",
+            "party_name": "张三",
+            "party_id_number": person_id(),
+            "officers": [bureau.people["officer"].pk, bureau.people["officer2"].pk],
+        },
+    )
     case = Case.objects.get()
     assert good.status_code == 302 and good["Location"] == f"/cases/{case.pk}/"
     detail = client.get(good["Location"]).content.decode()
@@ -43,8 +64,9 @@ def test_the_case_page_offers_only_the_steps_the_user_may_take(bureau: Any, clie
     services.perform_transition(actor=bureau.officer, case=case, transition="check_lead")
     officer_page = client_as("officer").get(f"/cases/{case.pk}/").content.decode()
     head_page = client_as("head").get(f"/cases/{case.pk}/").content.decode()
-    assert "立案审批" not in officer_page.split("执法全过程记录")[0].split("<h2>办理</h2>")[1]
-    assert "立案审批" in head_page
+    step_url = f"/cases/{case.pk}/steps/approve_opening/"
+    assert step_url not in officer_page
+    assert step_url in head_page
 
 
 def test_a_refused_step_shows_its_reason_on_the_page(bureau: Any, client_as: Any) -> None:
@@ -53,7 +75,9 @@ def test_a_refused_step_shows_its_reason_on_the_page(bureau: Any, client_as: Any
     response = client.post(f"/cases/{case.pk}/steps/check_lead/", {"check_lead-version": 999}, follow=True)
     assert "已被他人更新" in response.content.decode()
     assert Case.objects.get(pk=case.pk).state == "lead"
-    forbidden = client.post(f"/cases/{case.pk}/steps/approve_opening/", {"approve_opening-version": case.version})
+    forbidden = client.post(
+        f"/cases/{case.pk}/steps/approve_opening/", {"approve_opening-version": case.version}
+    )
     assert forbidden.status_code in (302, 403)
     assert Case.objects.get(pk=case.pk).state == "lead"
 
@@ -63,8 +87,13 @@ def test_officers_of_other_units_cannot_see_the_case(bureau: Any, client_as: Any
     from zhifa.org.models import Role
 
     case = _case(bureau)
-    stranger = org.register_person(actor=None, unit=bureau.units["审批一科"], name="审批员", username="approver",
-                                   password="Zhifa-test-2026")
+    stranger = org.register_person(
+        actor=None,
+        unit=bureau.units["审批一科"],
+        name="审批员",
+        username="approver",
+        password="Zhifa-test-2026",
+    )
     org.grant_role(actor=None, person=stranger, role=Role.OFFICER)
     client = Client()
     client.login(username="approver", password="Zhifa-test-2026")
@@ -72,39 +101,73 @@ def test_officers_of_other_units_cannot_see_the_case(bureau: Any, client_as: Any
     assert case.number not in client.get("/cases/?scope=all").content.decode()
 
 
-def test_the_api_opens_and_drives_a_case_with_structured_errors(bureau: Any, client: Client, api_token: Any) -> None:
+def test_the_api_opens_and_drives_a_case_with_structured_errors(
+    bureau: Any, client: Client, api_token: Any
+) -> None:
     item = make_item(bureau)
     officer = api_token("officer")
-    created = client.post("/api/v1/cases", {"item_code": item.code, "party_kind": "organisation",
-                                            "party_name": "某公司", "party_id_number": org_code(),
-                                            "officer_ids": [bureau.people["officer"].pk,
-                                                            bureau.people["officer2"].pk]},
-                          content_type="application/json", **officer)
+    created = client.post(
+        "/api/v1/cases",
+        {
+            "item_code": item.code,
+            "party_kind": "organisation",
+            "party_name": "某公司",
+            "party_id_number": org_code(),
+            "officer_ids": [bureau.people["officer"].pk, bureau.people["officer2"].pk],
+        },
+        content_type="application/json",
+        **officer,
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["number"] == f"衡住建罚案〔{body['opened_on'][:4]}〕1号"
     assert [s["code"] for s in body["available_steps"]] == ["check_lead"]
-    moved = client.post(f"/api/v1/cases/{body['id']}/transitions/check_lead",
-                        {"expected_version": body["version"]}, content_type="application/json", **officer)
+    moved = client.post(
+        f"/api/v1/cases/{body['id']}/transitions/check_lead",
+        {"expected_version": body["version"]},
+        content_type="application/json",
+        **officer,
+    )
     assert moved.status_code == 200 and moved.json()["state"] == "checking"
-    stale = client.post(f"/api/v1/cases/{body['id']}/transitions/approve_opening",
-                        {"expected_version": body["version"]}, content_type="application/json", **api_token("head"))
+    stale = client.post(
+        f"/api/v1/cases/{body['id']}/transitions/approve_opening",
+        {"expected_version": body["version"]},
+        content_type="application/json",
+        **api_token("head"),
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "stale_case"
-    forbidden = client.post(f"/api/v1/cases/{body['id']}/transitions/approve_opening",
-                            {"expected_version": moved.json()["version"]}, content_type="application/json", **officer)
+    forbidden = client.post(
+        f"/api/v1/cases/{body['id']}/transitions/approve_opening",
+        {"expected_version": moved.json()["version"]},
+        content_type="application/json",
+        **officer,
+    )
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
-    bad_party = client.post("/api/v1/cases", {"item_code": item.code, "party_kind": "person", "party_name": "张三",
-                                              "party_id_number": "123"}, content_type="application/json", **officer)
+    bad_party = client.post(
+        "/api/v1/cases",
+        {"item_code": item.code, "party_kind": "person", "party_name": "张三", "party_id_number": "123"},
+        content_type="application/json",
+        **officer,
+    )
     assert bad_party.status_code == 422 and "18" in bad_party.json()["message"]
     events = client.get(f"/api/v1/cases/{body['id']}/events", **officer).json()
     assert [e["event_type"] for e in events][:2] == ["case_opened", "officer_assigned"]
     assert all(len(e["digest"]) == 64 for e in events)
 
 
-def test_the_workflow_definitions_are_published_in_the_api(bureau: Any, client: Client, api_token: Any) -> None:
+def test_the_workflow_definitions_are_published_in_the_api(
+    bureau: Any, client: Client, api_token: Any
+) -> None:
     flows = client.get("/api/v1/cases/workflows/", **api_token("officer")).json()
-    assert {f["key"] for f in flows} >= {"penalty.general", "penalty.summary", "licensing.general",
-                                         "coercion.general", "fee.general", "levy.general", "inspection.general"}
+    assert {f["key"] for f in flows} >= {
+        "penalty.general",
+        "penalty.summary",
+        "licensing.general",
+        "coercion.general",
+        "fee.general",
+        "levy.general",
+        "inspection.general",
+    }
 
 
 def test_case_list_pages_render(bureau: Any, client_as: Any) -> None:

@@ -6,9 +6,9 @@ import datetime
 from typing import Any
 
 import pytest
-
 from tests.cases.conftest import make_item
 from tests.cases.helpers import org_code, person_id, record_av, record_documents, walk
+
 from zhifa.cases import services
 from zhifa.cases.models import Case
 from zhifa.core.errors import Conflict, InvalidInput, NotPermitted
@@ -21,8 +21,16 @@ DAY = datetime.date(2026, 3, 2)
 
 def _open(bureau: Any, item: Any, officers: list[str] | None = None, **kw: Any) -> Case:
     people = [bureau.people[k] for k in (officers or ["officer", "officer2"])]
-    return services.open_case(actor=bureau.officer, item=item, party_kind="organisation", party_name="某公司",
-                              party_id_number=org_code(), officers=people, today=DAY, **kw)
+    return services.open_case(
+        actor=bureau.officer,
+        item=item,
+        party_kind="organisation",
+        party_name="某公司",
+        party_id_number=org_code(),
+        officers=people,
+        today=DAY,
+        **kw,
+    )
 
 
 def _to_investigating(bureau: Any, case: Case) -> Case:
@@ -32,8 +40,14 @@ def _to_investigating(bureau: Any, case: Case) -> Case:
 def test_a_bad_party_identifier_is_refused_naming_the_rule(bureau: Any) -> None:
     item = make_item(bureau)
     with pytest.raises(InvalidInput, match="校验"):
-        services.open_case(actor=bureau.officer, item=item, party_kind="person", party_name="张三",
-                           party_id_number="430400199001010010", today=DAY)
+        services.open_case(
+            actor=bureau.officer,
+            item=item,
+            party_kind="person",
+            party_name="张三",
+            party_id_number="430400199001010010",
+            today=DAY,
+        )
     assert not Case.objects.exists()
     assert not RecordEvent.objects.exists()
 
@@ -49,7 +63,9 @@ def test_case_numbers_run_per_type_and_year_and_are_never_reused(bureau: Any) ->
 def test_a_single_certified_officer_cannot_finish_the_investigation(bureau: Any) -> None:
     case = _to_investigating(bureau, _open(bureau, make_item(bureau), officers=["officer"]))
     with pytest.raises(services.TransitionRefused, match="不少于2名"):
-        services.perform_transition(actor=bureau.officer, case=case, transition="finish_investigation", today=DAY)
+        services.perform_transition(
+            actor=bureau.officer, case=case, transition="finish_investigation", today=DAY
+        )
     assert Case.objects.get(pk=case.pk).state == "investigating"
 
 
@@ -58,31 +74,43 @@ def test_an_officer_whose_credential_is_suspended_does_not_count(bureau: Any) ->
     credential = Credential.objects.get(person=bureau.people["officer2"])
     org.change_credential_status(actor=None, credential=credential, status="suspended", reason="考核")
     with pytest.raises(services.TransitionRefused, match="王执法无有效执法证"):
-        services.perform_transition(actor=bureau.officer, case=case, transition="finish_investigation", today=DAY)
+        services.perform_transition(
+            actor=bureau.officer, case=case, transition="finish_investigation", today=DAY
+        )
 
 
 def test_a_recused_officer_no_longer_counts(bureau: Any) -> None:
     case = _to_investigating(bureau, _open(bureau, make_item(bureau)))
     with pytest.raises(InvalidInput):
         services.recuse_officer(actor=bureau.head, case=case, person=bureau.people["officer2"], reason=" ")
-    services.recuse_officer(actor=bureau.head, case=case, person=bureau.people["officer2"], reason="与当事人有亲属关系")
+    services.recuse_officer(
+        actor=bureau.head, case=case, person=bureau.people["officer2"], reason="与当事人有亲属关系"
+    )
     with pytest.raises(services.TransitionRefused, match="只有1名"):
-        services.perform_transition(actor=bureau.officer, case=case, transition="finish_investigation", today=DAY)
+        services.perform_transition(
+            actor=bureau.officer, case=case, transition="finish_investigation", today=DAY
+        )
 
 
 def test_a_step_that_requires_audio_video_cannot_complete_without_it(bureau: Any) -> None:
     item = make_item(bureau, code="ZJ-QZ-1", act_type="coercion", av=(("seal_or_seize", "required"),))
     case = walk(_open(bureau, item), [("approve_measure", bureau.head, {})], day=DAY)
-    with pytest.raises(services.TransitionRefused, match="查封、扣押.*音像记录"):
-        services.perform_transition(actor=bureau.officer, case=case, transition="implement_measure", today=DAY)
+    with pytest.raises(services.TransitionRefused, match=r"查封、扣押.*音像记录"):
+        services.perform_transition(
+            actor=bureau.officer, case=case, transition="implement_measure", today=DAY
+        )
     record_av(case, "seal_or_seize")
     services.perform_transition(actor=bureau.officer, case=case, transition="implement_measure", today=DAY)
 
 
 def test_closing_lists_exactly_what_the_case_file_lacks(bureau: Any) -> None:
     case = _open(bureau, make_item(bureau, code="ZJ-F-1", act_type="fee"), amount=100)
-    case = services.perform_transition(actor=bureau.officer, case=case, transition="notify_payment", today=DAY)
-    case = services.perform_transition(actor=bureau.officer, case=case, transition="record_payment", today=DAY)
+    case = services.perform_transition(
+        actor=bureau.officer, case=case, transition="notify_payment", today=DAY
+    )
+    case = services.perform_transition(
+        actor=bureau.officer, case=case, transition="record_payment", today=DAY
+    )
     with pytest.raises(services.TransitionRefused) as refusal:
         services.perform_transition(actor=bureau.head, case=case, transition="close_case", today=DAY)
     assert refusal.value.details == ["案卷不完整，不能结案：", "缺少文书：收费缴款通知书（送达缴款通知）"]
@@ -106,30 +134,47 @@ def test_steps_are_refused_in_the_wrong_state_to_the_wrong_role_and_off_the_case
 def test_a_stale_version_is_a_conflict_and_changes_nothing(bureau: Any) -> None:
     case = _open(bureau, make_item(bureau))
     read_version = case.version
-    services.perform_transition(actor=bureau.officer, case=case, transition="check_lead",
-                                expected_version=read_version, today=DAY)
+    services.perform_transition(
+        actor=bureau.officer, case=case, transition="check_lead", expected_version=read_version, today=DAY
+    )
     events = RecordEvent.objects.count()
     with pytest.raises(Conflict, match="已被他人更新"):
-        services.perform_transition(actor=bureau.head, case=case, transition="approve_opening",
-                                    expected_version=read_version, today=DAY)
+        services.perform_transition(
+            actor=bureau.head,
+            case=case,
+            transition="approve_opening",
+            expected_version=read_version,
+            today=DAY,
+        )
     assert RecordEvent.objects.count() == events
     assert Case.objects.get(pk=case.pk).state == "checking"
 
 
 def test_no_heavier_penalty_after_the_statement_and_defence(bureau: Any) -> None:
     case = _to_investigating(bureau, _open(bureau, make_item(bureau)))
-    case = walk(case, [("finish_investigation", bureau.officer, {}), ("notify_party", bureau.officer, {"amount": "10000"})],
-                day=DAY)
+    case = walk(
+        case,
+        [("finish_investigation", bureau.officer, {}), ("notify_party", bureau.officer, {"amount": "10000"})],
+        day=DAY,
+    )
     with pytest.raises(services.TransitionRefused, match="第四十五条"):
-        services.perform_transition(actor=bureau.head, case=case, transition="decide", data={"amount": "10000.01"},
-                                    today=DAY)
+        services.perform_transition(
+            actor=bureau.head, case=case, transition="decide", data={"amount": "10000.01"}, today=DAY
+        )
 
 
 def test_hearing_time_is_not_counted_in_the_decision_clock(bureau: Any) -> None:
     case = _to_investigating(bureau, _open(bureau, make_item(bureau)))
     due = case.clocks.get(code="T8").due_on
-    case = walk(case, [("finish_investigation", bureau.officer, {}), ("notify_party", bureau.officer, {"amount": "1"}),
-                       ("request_hearing", bureau.officer, {})], day=DAY)
+    case = walk(
+        case,
+        [
+            ("finish_investigation", bureau.officer, {}),
+            ("notify_party", bureau.officer, {"amount": "1"}),
+            ("request_hearing", bureau.officer, {}),
+        ],
+        day=DAY,
+    )
     walk(case, [("hold_hearing", bureau.officer, {})], day=DAY + datetime.timedelta(days=10))
     assert case.clocks.get(code="T8").due_on == due + datetime.timedelta(days=10)
 
@@ -150,12 +195,20 @@ def test_a_correction_points_at_what_it_corrects(bureau: Any) -> None:
 
     case = _open(bureau, make_item(bureau))
     opened = RecordEvent.objects.get(case=case, event_type="case_opened")
-    fix = correct_event(actor=bureau.officer, event=opened, correction={"party_name": "某某公司"}, reason="笔误")
+    fix = correct_event(
+        actor=bureau.officer, event=opened, correction={"party_name": "某某公司"}, reason="笔误"
+    )
     assert fix.corrects == opened and fix.before == {"party_name": "某公司"}
     assert RecordEvent.objects.get(pk=opened.pk).after["party_name"] == "某公司"
 
 
 def test_officers_outside_the_unit_cannot_open_its_cases(bureau: Any) -> None:
     with pytest.raises(NotPermitted):
-        services.open_case(actor=bureau.reviewer, item=make_item(bureau), party_kind="person", party_name="张三",
-                           party_id_number=person_id(), today=DAY)
+        services.open_case(
+            actor=bureau.reviewer,
+            item=make_item(bureau),
+            party_kind="person",
+            party_name="张三",
+            party_id_number=person_id(),
+            today=DAY,
+        )

@@ -9,14 +9,14 @@ from collections import deque
 from typing import Any
 
 import pytest
-
 from tests.cases.conftest import make_item
 from tests.cases.helpers import org_code, person_id, walk
-from zhifa.catalog.models import CaseStep, LegalRule
+
 from zhifa.cases import services
 from zhifa.cases.definitions import WORKFLOWS
 from zhifa.cases.documents_catalog import DOCUMENTS
 from zhifa.cases.guards import GUARDS
+from zhifa.catalog.models import CaseStep, LegalRule
 from zhifa.org.models import Role
 from zhifa.records.models import RecordEvent
 
@@ -74,7 +74,8 @@ def test_only_the_engine_writes_case_state() -> None:
     offenders = [
         str(path.relative_to(src))
         for path in src.rglob("*.py")
-        if path.name != "engine.py" and re.search(r"\bcase\w*\.state\s*=(?!=)", path.read_text(encoding="utf-8"))
+        if path.name != "engine.py"
+        and re.search(r"\bcase\w*\.state\s*=(?!=)", path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 
@@ -82,20 +83,37 @@ def test_only_the_engine_writes_case_state() -> None:
 def _open(bureau: Any, item: Any, **kw: Any) -> Any:
     defaults = {"party_kind": "organisation", "party_name": "衡阳某建设公司", "party_id_number": org_code()}
     defaults.update(kw)
-    return services.open_case(actor=bureau.officer, item=item,
-                              officers=[bureau.people["officer"], bureau.people["officer2"]], today=DAY, **defaults)
+    return services.open_case(
+        actor=bureau.officer,
+        item=item,
+        officers=[bureau.people["officer"], bureau.people["officer2"]],
+        today=DAY,
+        **defaults,
+    )
 
 
 def test_penalty_general_runs_to_the_archive(bureau: Any) -> None:
     item = make_item(bureau)
     case = _open(bureau, item)
     o, h = bureau.officer, bureau.head
-    case = walk(case, [
-        ("check_lead", o, {}), ("approve_opening", h, {}), ("finish_investigation", o, {}),
-        ("notify_party", o, {"amount": "50000"}), ("request_hearing", o, {}), ("hold_hearing", o, {}),
-        ("decide", h, {"amount": "45000"}), ("serve_decision", o, {}), ("demand_performance", o, {}),
-        ("record_payment", o, {}), ("close_case", h, {}), ("archive_case", o, {}),
-    ], day=DAY)
+    case = walk(
+        case,
+        [
+            ("check_lead", o, {}),
+            ("approve_opening", h, {}),
+            ("finish_investigation", o, {}),
+            ("notify_party", o, {"amount": "50000"}),
+            ("request_hearing", o, {}),
+            ("hold_hearing", o, {}),
+            ("decide", h, {"amount": "45000"}),
+            ("serve_decision", o, {}),
+            ("demand_performance", o, {}),
+            ("record_payment", o, {}),
+            ("close_case", h, {}),
+            ("archive_case", o, {}),
+        ],
+        day=DAY,
+    )
     assert case.state == "archived"
     assert not case.clocks.filter(stopped_on__isnull=True).exists()
     assert RecordEvent.objects.filter(case=case, event_type="transition").count() == 12
@@ -103,29 +121,59 @@ def test_penalty_general_runs_to_the_archive(bureau: Any) -> None:
 
 def test_summary_procedure_runs_within_the_ceiling_and_refuses_above_it(bureau: Any) -> None:
     item = make_item(bureau)
-    case = _open(bureau, item, procedure="summary", party_kind="person", party_name="张三",
-                 party_id_number=person_id())
-    with pytest.raises(services.TransitionRefused, match="二百|200"):
-        services.perform_transition(actor=bureau.officer, case=case, transition="decide_on_site",
-                                    data={"amount": "201"}, today=DAY)
-    case = walk(case, [("decide_on_site", bureau.officer, {"amount": "200"}), ("record_payment", bureau.officer, {}),
-                       ("close_case", bureau.head, {}), ("archive_case", bureau.officer, {})], day=DAY)
+    case = _open(
+        bureau, item, procedure="summary", party_kind="person", party_name="张三", party_id_number=person_id()
+    )
+    with pytest.raises(services.TransitionRefused, match=r"二百|200"):
+        services.perform_transition(
+            actor=bureau.officer, case=case, transition="decide_on_site", data={"amount": "201"}, today=DAY
+        )
+    case = walk(
+        case,
+        [
+            ("decide_on_site", bureau.officer, {"amount": "200"}),
+            ("record_payment", bureau.officer, {}),
+            ("close_case", bureau.head, {}),
+            ("archive_case", bureau.officer, {}),
+        ],
+        day=DAY,
+    )
     assert case.state == "archived"
 
 
 @pytest.mark.parametrize(
     ("act_type", "unit", "path"),
     [
-        ("licensing", "审批一科", ["request_correction", "accept", "start_review", "approve", "issue_licence",
-                                  "close_case", "archive_case"]),
-        ("coercion", "稽查支队", ["approve_measure", "implement_measure", "lift_measure", "close_case",
-                                 "archive_case"]),
+        (
+            "licensing",
+            "审批一科",
+            [
+                "request_correction",
+                "accept",
+                "start_review",
+                "approve",
+                "issue_licence",
+                "close_case",
+                "archive_case",
+            ],
+        ),
+        (
+            "coercion",
+            "稽查支队",
+            ["approve_measure", "implement_measure", "lift_measure", "close_case", "archive_case"],
+        ),
         ("fee", "稽查支队", ["notify_payment", "record_payment", "close_case", "archive_case"]),
         ("levy", "稽查支队", ["notify_payment", "record_payment", "close_case", "archive_case"]),
-        ("inspection", "稽查支队", ["inspect", "order_rectification", "conclude", "close_case", "archive_case"]),
+        (
+            "inspection",
+            "稽查支队",
+            ["inspect", "order_rectification", "conclude", "close_case", "archive_case"],
+        ),
     ],
 )
-def test_each_act_type_runs_from_start_to_archive(bureau: Any, act_type: str, unit: str, path: list[str]) -> None:
+def test_each_act_type_runs_from_start_to_archive(
+    bureau: Any, act_type: str, unit: str, path: list[str]
+) -> None:
     from zhifa.org import services as org
 
     if unit != "稽查支队":  # officers of 审批一科 for a licensing case

@@ -10,10 +10,10 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhifa.catalog.models import EnforcementItem
 from zhifa.cases import selectors, services
 from zhifa.cases.definitions import WORKFLOWS
 from zhifa.cases.models import Case
+from zhifa.catalog.models import EnforcementItem
 from zhifa.core.api import errors, paginated
 from zhifa.core.errors import NotFound, NotPermitted
 from zhifa.org.models import Person

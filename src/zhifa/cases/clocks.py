@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from zhifa.catalog.models import RuleUnit
-from zhifa.catalog.selectors import rule_in_force
 from zhifa.cases.models import Case, Clock, ClockKind
 from zhifa.cases.workflow import ClockRule
+from zhifa.catalog.models import RuleUnit
+from zhifa.catalog.selectors import rule_in_force
 from zhifa.core.errors import DomainError
 from zhifa.workdays import calendar
 

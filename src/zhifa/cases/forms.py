@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
-from zhifa.catalog.models import EnforcementItem
 from zhifa.cases.models import PartyKind, Procedure
+from zhifa.catalog.models import EnforcementItem
 from zhifa.org.models import Person, Role
 
 
@@ -53,13 +53,8 @@ class OpenCaseForm(forms.Form):
     def __init__(self, *args: Any, items: Any, body: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items  # type: ignore[attr-defined]
-        self.fields["officers"].queryset = (
-            Person.objects.filter(  # type: ignore[attr-defined]
-                body=body, is_active=True, roles__role=Role.OFFICER
-            )
-            .distinct()
-            .select_related("unit")
-        )
+        officers = Person.objects.filter(body=body, is_active=True, roles__role=Role.OFFICER)
+        self.fields["officers"].queryset = officers.distinct().select_related("unit")  # type: ignore[attr-defined]
         self.fields["item"].label_from_instance = lambda obj: str(obj)  # type: ignore[attr-defined]
 
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.catalog import selectors as catalog_selectors
-from zhifa.catalog.models import ActType, EnforcementItem
-from zhifa.cases import selectors, services
+from zhifa.cases import casefile, selectors, services
 from zhifa.cases.documents_catalog import DOCUMENTS
 from zhifa.cases.forms import OpenCaseForm, TransitionForm
 from zhifa.cases.models import Case
+from zhifa.catalog import selectors as catalog_selectors
+from zhifa.catalog.models import ActType, EnforcementItem
 from zhifa.core.errors import DomainError
 from zhifa.core.forms import apply_domain_error
 from zhifa.org import permissions
@@ -173,6 +174,21 @@ def case_transition(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     else:
         messages.success(request, "已办理。")
     return redirect("cases:case_detail", case.pk)
+
+
+def case_file_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The electronic case file as a ZIP with an index and a manifest of hashes."""
+    case = _case_for(request, pk)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    try:
+        casefile.write_zip(case, spool)
+    except ValueError as exc:  # a stored file no longer matches its recorded hash
+        spool.close()
+        messages.error(request, f"案卷导出失败：{exc}")
+        return redirect("cases:case_detail", case.pk)
+    spool.seek(0)
+    name = f"{case.number}-电子案卷.zip"
+    return FileResponse(spool, content_type="application/zip", as_attachment=True, filename=name)
 
 
 @require_POST

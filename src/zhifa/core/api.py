@@ -173,6 +173,8 @@ def register_routers() -> None:
     _registered = True
     from zhifa.cases.api import router as cases_router
     from zhifa.catalog.api import router as catalog_router
+    from zhifa.documents.api import router as documents_router
+    from zhifa.evidence.api import router as evidence_router
     from zhifa.org.api import router as org_router
     from zhifa.workdays.api import router as calendar_router
 
@@ -180,3 +182,5 @@ def register_routers() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/documents", documents_router)
+    api.add_router("/evidence", evidence_router)

@@ -15,6 +15,7 @@ from zhifa.catalog.models import EnforcementItem
 from zhifa.catalog.services import BasisSpec, BracketSpec, ItemContent
 from zhifa.core.identifiers import uscc_check_character
 from zhifa.demo import content as demo
+from zhifa.demo.cases import load_cases
 from zhifa.org import services as org
 from zhifa.org.models import Credential, CredentialStatus, EnforcementBody, Person, RoleAssignment, Unit
 
@@ -50,6 +51,9 @@ def load_demo(*, password: str) -> DemoReport:
     # Hash once for every demo account: PBKDF2 is deliberately slow, and a reload must be quick.
     _people(body, units, make_password(password), report)
     _items(body, units, report)
+    created = load_cases(body)
+    if created:
+        report.created.append(f"演示案件 {created} 件")
     report.accounts = demo_accounts()
     return report
 
