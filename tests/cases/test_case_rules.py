@@ -212,3 +212,24 @@ def test_officers_outside_the_unit_cannot_open_its_cases(bureau: Any) -> None:
             party_id_number=person_id(),
             today=DAY,
         )
+
+
+def test_a_deadline_into_an_unloaded_year_refuses_the_step_and_writes_nothing(bureau: Any) -> None:
+    from zhifa.workdays.calendar import CalendarYearMissing
+
+    day = datetime.date(2026, 11, 20)
+    case = services.open_case(
+        actor=bureau.officer,
+        item=make_item(bureau),
+        party_kind="organisation",
+        party_name="某公司",
+        party_id_number=org_code(),
+        today=day,
+    )
+    case = services.perform_transition(actor=bureau.officer, case=case, transition="check_lead", today=day)
+    events = RecordEvent.objects.count()
+    with pytest.raises(CalendarYearMissing, match="2027年"):
+        services.perform_transition(actor=bureau.head, case=case, transition="approve_opening", today=day)
+    assert RecordEvent.objects.count() == events
+    assert Case.objects.get(pk=case.pk).state == "checking"
+    assert case.clocks.get(code="T9").stopped_on is None

@@ -182,5 +182,5 @@ def register_routers() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/cases", cases_router)
-    api.add_router("/documents", documents_router)
+    api.add_router("/", documents_router)
     api.add_router("/evidence", evidence_router)
