@@ -176,3 +176,18 @@ def test_case_list_pages_render(bureau: Any, client_as: Any) -> None:
         response = client_as("head").get(path)
         assert response.status_code == 200, path
     assert "衡住建罚案" in client_as("officer").get("/cases/").content.decode()
+
+
+def test_corrections_and_extensions_from_the_case_page(bureau: Any, client_as: Any) -> None:
+    from zhifa.records.models import RecordEvent
+
+    case = _case(bureau)
+    opened = RecordEvent.objects.get(case=case, event_type="case_opened")
+    client = client_as("officer")
+    client.post(f"/cases/{case.pk}/events/correct/", {"event": opened.pk, "correction": "当事人名称应为某某建设公司",
+                                                     "reason": "笔误"})
+    fix = RecordEvent.objects.get(case=case, event_type="correction")
+    assert fix.corrects_id == opened.pk and fix.reason == "笔误"
+    assert RecordEvent.objects.get(pk=opened.pk).digest == opened.digest
+    refused = client.post(f"/cases/{case.pk}/clocks/extend/", {"clock": "T9/", "reason": "x"})
+    assert refused.status_code == 403

@@ -233,3 +233,34 @@ def test_a_deadline_into_an_unloaded_year_refuses_the_step_and_writes_nothing(bu
     assert RecordEvent.objects.count() == events
     assert Case.objects.get(pk=case.pk).state == "checking"
     assert case.clocks.get(code="T9").stopped_on is None
+
+
+def test_an_approved_extension_moves_the_due_date_once(bureau: Any) -> None:
+    case = _to_investigating(bureau, _open(bureau, make_item(bureau)))
+    due = case.clocks.get(code="T8").due_on
+    with pytest.raises(NotPermitted):
+        services.extend_clock(actor=bureau.officer, case=case, code="T8", reason="案情复杂")
+    with pytest.raises(InvalidInput):
+        services.extend_clock(actor=bureau.head, case=case, code="T8", reason="")
+    clock = services.extend_clock(actor=bureau.head, case=case, code="T8", reason="案情复杂，需补充鉴定", today=DAY)
+    assert clock.due_on == due + datetime.timedelta(days=30)
+    assert RecordEvent.objects.filter(case=case, event_type="clock_extended").count() == 1
+    with pytest.raises(Conflict, match="集体讨论"):
+        services.extend_clock(actor=bureau.head, case=case, code="T8", reason="再次延长", today=DAY)
+
+
+def test_the_admin_cannot_change_or_delete_record_events(bureau: Any, client_as: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    case = _open(bureau, make_item(bureau))
+    event = RecordEvent.objects.filter(case=case).first()
+    assert event is not None
+    root = get_user_model().objects.create_superuser("root", "root@example.cn", "Root-pass-2026")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(root)
+    assert client.get(f"/django-admin/records/recordevent/{event.pk}/change/").status_code == 200  # view only
+    client.post(f"/django-admin/records/recordevent/{event.pk}/change/", {"reason": "改写"})
+    client.post(f"/django-admin/records/recordevent/{event.pk}/delete/", {"post": "yes"})
+    assert RecordEvent.objects.get(pk=event.pk).reason == event.reason

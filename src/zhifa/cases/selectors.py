@@ -69,6 +69,11 @@ def timeline(case: Case) -> QuerySet[RecordEvent]:
     return RecordEvent.objects.filter(case=case).select_related("corrects").order_by("id")
 
 
+def is_on_case(case: Case, user: Any) -> bool:
+    me = permissions.person_of(user)
+    return me is not None and case.officers.filter(person=me, recused_at__isnull=True).exists()
+
+
 def actions_for(case: Case, user: Any) -> list[Transition]:
     """The steps the workflow allows now that this user may take (guards are checked on submit)."""
     wf = workflow_of(case)

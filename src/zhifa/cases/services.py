@@ -308,3 +308,65 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
+
+
+# Which rule row gives a clock's approved extension: T8's comes from T8b; the others carry it.
+EXTENSION_RULES = {"T8": ("T8b", "")}
+
+
+@transaction.atomic
+def extend_clock(
+    *, actor: Any, case: Case, code: str, variant: str = "", reason: str, today: datetime.date | None = None
+) -> Any:
+    """Extend a running statutory time limit with the approval of a unit head or leader
+    (e.g. T8 +30 days under T8b, T18 +10 working days, T23 +30 days). Each clock is extended once;
+    a further extension needs 集体讨论 and is not done here."""
+    from zhifa.cases.models import Clock
+    from zhifa.workdays import calendar
+
+    day = today or timezone.localdate()
+    if not reason.strip():
+        raise InvalidInput("延长期限须说明理由。", details={"reason": ["请填写理由。"]})
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
+    if not permissions.has_role(actor, {Role.UNIT_HEAD, Role.LEADER}, case.unit):
+        raise NotPermitted("延长法定期限须经科室负责人或局领导批准。")
+    clock = Clock.objects.filter(case=case, code=code, variant=variant, stopped_on__isnull=True).first()
+    if clock is None:
+        raise Conflict(f"本案没有正在计算的{code}期限。", code="no_running_clock")
+    if clock.extended_by:
+        raise Conflict("该期限已经延长过一次；再次延长须经集体讨论决定。", code="already_extended")
+    from zhifa.catalog.selectors import rule_in_force
+
+    rule_code, rule_variant = EXTENSION_RULES.get(code, (code, variant))
+    rule = rule_in_force(rule_code, rule_variant, clock.started_on)
+    extension = (
+        rule.quantity if rule is not None and rule_code != code else (rule.extension if rule else None)
+    )
+    if not extension:
+        raise Conflict(f"{clock.label}没有可延长的法定期限。", code="no_extension")
+    days = int(extension)
+    before = clock.due_on
+    clock.due_on = (
+        calendar.add_working_days(clock.due_on, days)
+        if clock.kind == "working_days"
+        else calendar.add_calendar_days(clock.due_on, days)
+    )
+    clock.extended_by = days
+    clock.save(update_fields=["due_on", "extended_by"])
+    append_event(
+        actor=actor,
+        event_type=EventType.CLOCK_EXTENDED,
+        case=case,
+        step=code,
+        reason=reason,
+        before={"due_on": before.isoformat()},
+        after={
+            "code": code,
+            "variant": variant,
+            "due_on": clock.due_on.isoformat(),
+            "days": days,
+            "basis": rule.basis if rule else "",
+            "approved_on": day.isoformat(),
+        },
+    )
+    return clock

@@ -22,6 +22,7 @@ from zhifa.core.errors import DomainError
 from zhifa.core.forms import apply_domain_error
 from zhifa.org import permissions
 from zhifa.org.models import Person, Role
+from zhifa.records.services import correct_event
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -130,6 +131,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "active_nav": "cases",
         "today": timezone.localdate(),
         "can_manage_officers": permissions.has_role(request.user, {Role.UNIT_HEAD, Role.LEADER}, case.unit),
+        "can_correct": selectors.is_on_case(case, request.user)
+        or permissions.has_role(request.user, {Role.UNIT_HEAD, Role.LEADER}, case.unit),
+        "running_clocks": case.clocks.filter(stopped_on__isnull=True, extended_by=0),
         "candidates": Person.objects.filter(body=case.body, roles__role=Role.OFFICER, is_active=True)
         .exclude(case_assignments__case=case)
         .distinct(),
@@ -189,6 +193,51 @@ def case_file_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
     spool.seek(0)
     name = f"{case.number}-电子案卷.zip"
     return FileResponse(spool, content_type="application/zip", as_attachment=True, filename=name)
+
+
+@require_POST
+def clock_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    code, _, variant = request.POST.get("clock", "").partition("/")
+    try:
+        clock = services.extend_clock(
+            actor=request.user, case=case, code=code, variant=variant, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已延长{clock.label}，届满日为{clock.due_on:%Y-%m-%d}。")
+    return redirect("cases:case_detail", case.pk)
+
+
+@require_POST
+def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A correction is a new record event pointing at the one it corrects; nothing is rewritten."""
+    case = _case_for(request, pk)
+    event = case.events.filter(pk=request.POST.get("event") or 0).first()
+    if event is None:
+        messages.error(request, "请选择要更正的记录。")
+        return redirect("cases:case_detail", case.pk)
+    if not (
+        selectors.is_on_case(case, request.user)
+        or permissions.has_role(request.user, {Role.UNIT_HEAD, Role.LEADER}, case.unit)
+    ):
+        raise PermissionDenied("只有承办人员或负责人可以更正记录。")
+    text = request.POST.get("correction", "").strip()
+    try:
+        correct_event(
+            actor=request.user,
+            event=event,
+            correction={"更正内容": text} if text else {},
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已对记录 #{event.pk} 追加更正；原记录保持不变。")
+    return redirect("cases:case_detail", case.pk)
 
 
 @require_POST
