@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 import time_machine
 from playwright.sync_api import expect
-
 from tests.cases.helpers import org_code
 from tests.conftest import PASSWORD, build_bureau
+
+from zhifa.cases.models import Case
 from zhifa.catalog import services as catalog
 from zhifa.catalog.services import BasisSpec, ItemContent
-from zhifa.cases.models import Case
 
 pytestmark = [
     pytest.mark.browser,

@@ -184,8 +184,10 @@ def test_corrections_and_extensions_from_the_case_page(bureau: Any, client_as: A
     case = _case(bureau)
     opened = RecordEvent.objects.get(case=case, event_type="case_opened")
     client = client_as("officer")
-    client.post(f"/cases/{case.pk}/events/correct/", {"event": opened.pk, "correction": "当事人名称应为某某建设公司",
-                                                     "reason": "笔误"})
+    client.post(
+        f"/cases/{case.pk}/events/correct/",
+        {"event": opened.pk, "correction": "当事人名称应为某某建设公司", "reason": "笔误"},
+    )
     fix = RecordEvent.objects.get(case=case, event_type="correction")
     assert fix.corrects_id == opened.pk and fix.reason == "笔误"
     assert RecordEvent.objects.get(pk=opened.pk).digest == opened.digest

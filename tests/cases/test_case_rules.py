@@ -242,7 +242,9 @@ def test_an_approved_extension_moves_the_due_date_once(bureau: Any) -> None:
         services.extend_clock(actor=bureau.officer, case=case, code="T8", reason="案情复杂")
     with pytest.raises(InvalidInput):
         services.extend_clock(actor=bureau.head, case=case, code="T8", reason="")
-    clock = services.extend_clock(actor=bureau.head, case=case, code="T8", reason="案情复杂，需补充鉴定", today=DAY)
+    clock = services.extend_clock(
+        actor=bureau.head, case=case, code="T8", reason="案情复杂，需补充鉴定", today=DAY
+    )
     assert clock.due_on == due + datetime.timedelta(days=30)
     assert RecordEvent.objects.filter(case=case, event_type="clock_extended").count() == 1
     with pytest.raises(Conflict, match="集体讨论"):

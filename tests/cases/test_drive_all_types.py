@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
-
 from tests.cases.conftest import make_item
 from tests.cases.helpers import org_code
+
 from zhifa.cases.definitions import workflow_for
 from zhifa.cases.models import Case
 from zhifa.org import services as org
