@@ -170,6 +170,25 @@ if _env_flag("ZHIFA_HTTPS"):
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Evidence (photos, audio, video): write-once, content-addressed, outside MEDIA_ROOT so that no
+# web server serves it without the permission check. "s3" uses django-storages with AWS_* settings.
+ZHIFA_EVIDENCE_STORAGE = os.environ.get("ZHIFA_EVIDENCE_STORAGE", "local")
+ZHIFA_EVIDENCE_ROOT = Path(os.environ.get("ZHIFA_EVIDENCE_ROOT", DATA_DIR / "evidence")).resolve()
+ZHIFA_EVIDENCE_SPOOL_DIR = Path(
+    os.environ.get("ZHIFA_EVIDENCE_SPOOL_DIR", DATA_DIR / "evidence-spool")
+).resolve()
+ZHIFA_EVIDENCE_MAX_BYTES = int(os.environ.get("ZHIFA_EVIDENCE_MAX_BYTES", str(8 * 1024**3)))
+ZHIFA_EVIDENCE_CHUNK_BYTES = 8 * 1024**2
+for _name in (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_S3_REGION_NAME",
+):
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]
+
 ZHIFA_API_TOKEN_TTL_HOURS = int(os.environ.get("ZHIFA_API_TOKEN_TTL_HOURS", "12"))
 
 LOGGING: dict[str, Any] = {

@@ -19,6 +19,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 STATIC_ROOT = _DATA_DIR / "static"
 STATIC_ROOT.mkdir()
 MEDIA_ROOT = _DATA_DIR / "media"
+ZHIFA_EVIDENCE_ROOT = _DATA_DIR / "evidence"
+ZHIFA_EVIDENCE_SPOOL_DIR = _DATA_DIR / "evidence-spool"
 # PBKDF2 is deliberately slow; tests create and log in personas hundreds of times. Tests of
 # password handling itself, if any, set the hasher back with the `settings` fixture.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -37,8 +37,7 @@ def payload(head: bytes, size: int, seed: int = 1) -> bytes:
 
 @pytest.fixture(autouse=True)
 def evidence_storage(settings: Any, tmp_path: Path) -> Iterator[Path]:
-    """Each test stores into and spools under its own directory, with the evidence URLs mounted."""
-    settings.ROOT_URLCONF = "tests.evidence.urls"
+    """Each test stores into and spools under its own directory."""
     settings.ZHIFA_EVIDENCE_ROOT = str(tmp_path / "store")
     settings.ZHIFA_EVIDENCE_SPOOL_DIR = str(tmp_path / "spool")
     settings.ZHIFA_EVIDENCE_STORAGE = "local"

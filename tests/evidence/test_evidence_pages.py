@@ -130,3 +130,10 @@ def test_upload_js_is_served_without_a_cdn(client_as: Any, bureau: Any) -> None:
         source = fh.read()
     assert "file.slice(" in source and "X-CSRFToken" in source and "Content-Range" in source
     assert "://" not in source, "no CDN, no absolute URL"
+
+
+def test_the_case_page_shows_the_evidence_panel(client_as: Any, case: Case, uploader: Any) -> None:
+    uploader("officer", case, DATA, step="evidence_gathering")
+    html = client_as("officer").get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'id="evidence"' in html and "上传证据或音像记录" in html and "<video controls" in html
+    assert f'data-start-url="/evidence/cases/{case.pk}/uploads/"' in html

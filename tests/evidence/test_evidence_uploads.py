@@ -373,3 +373,31 @@ def test_an_unknown_upload_is_404(client_as: Any, bureau: Any) -> None:
         ).status_code
         == 404
     )
+
+
+def test_bytes_lost_and_sent_again_are_hashed_as_they_now_are(
+    case: Case, client_as: Any, evidence_storage: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A crash lost the tail of the spool file; the client resends (here, different) bytes. A hasher
+    another process still holds for the old bytes must not be used."""
+    client = client_as("officer")
+    data = payload(MP4_HEAD, 300_000, seed=1)
+    upload_id = start(client, case, data).json()["upload_id"]
+    put_chunk(client, upload_id, data[:100_000], 0, len(data))
+    put_chunk(client, upload_id, data[100_000:200_000], 100_000, len(data))
+    stale = HASHERS.take(f"{upload_id}/0")
+    assert stale is not None and stale.offset == 200_000
+    with open(evidence_storage / "spool" / f"{upload_id}.part", "r+b") as fh:
+        fh.truncate(100_000)
+    replaced = data[:100_000] + payload(b"", 200_000, seed=2)
+    refused = put_chunk(client, upload_id, replaced[200_000:], 200_000, len(data))
+    assert refused.status_code == 409 and refused.json()["details"] == {"offset": 100_000}
+    assert UploadSession.objects.get(pk=upload_id).rewinds == 1
+    put_chunk(client, upload_id, replaced[100_000:200_000], 100_000, len(data))  # at another worker
+    HASHERS.clear()
+    HASHERS.put(f"{upload_id}/0", stale)  # this worker still has its hasher of the old bytes
+    with django_capture_on_commit_callbacks(execute=True):
+        done = put_chunk(client, upload_id, replaced[200_000:], 200_000, len(data)).json()
+    evidence = Evidence.objects.get(pk=done["evidence_id"])
+    assert evidence.sha256 == hashlib.sha256(replaced).hexdigest()
+    assert evidence.sm3 == hashlib.new("sm3", replaced).hexdigest()

@@ -23,6 +23,7 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
         ("org", "组织机构", reverse("org:unit_list")),
         ("people", "执法人员", reverse("org:person_list")),
         ("credentials", "执法证", reverse("org:credential_list")),
+        ("devices", "执法记录仪", reverse("evidence:device_list")),
         ("calendar", "工作日历", reverse("workdays:year_list")),
     ]
     return {

@@ -75,7 +75,9 @@ def hand_over_device(
     *, actor: Any, device: Device, to_person: Person | None, reason: str = ""
 ) -> DeviceHandover:
     """交接: the device passes to ``to_person`` (``None``: returned to the unit's store)."""
-    device = Device.objects.select_for_update().select_related("unit", "assignee").get(pk=device.pk)
+    device = (
+        Device.objects.select_for_update(of=("self",)).select_related("unit", "assignee").get(pk=device.pk)
+    )
     _require_manage(actor, device.unit)
     if device.status != DeviceStatus.IN_SERVICE:
         raise Conflict(f"设备处于“{device.get_status_display()}”状态，不能交接。")
@@ -91,7 +93,9 @@ def hand_over_device(
 @transaction.atomic
 def change_device_status(*, actor: Any, device: Device, status: str, reason: str) -> DeviceHandover:
     """送修, 修复 or 停用. A device leaving service is returned by its holder; a retired one stays retired."""
-    device = Device.objects.select_for_update().select_related("unit", "assignee").get(pk=device.pk)
+    device = (
+        Device.objects.select_for_update(of=("self",)).select_related("unit", "assignee").get(pk=device.pk)
+    )
     _require_manage(actor, device.unit)
     if status not in DeviceStatus.values:
         raise InvalidInput("未知的设备状态。", details={"status": ["未知的设备状态。"]})

@@ -12,7 +12,9 @@ in-memory cache (``HASHERS``), keyed by session id, with the offset they have re
 that sees a session's next chunk without a hasher at the right offset hashes only what it lacks
 from the spool file (``catch_up``); the final chunk catches up whatever is left. Each byte is thus
 hashed once per process that serves the session, never once per chunk, and a process that serves
-the whole upload (the usual case) hashes it exactly once, incrementally.
+the whole upload (the usual case) hashes it exactly once, incrementally. The cache key carries
+the session's ``rewinds`` count, bumped when received bytes are lost and sent again, so a hasher
+never vouches for bytes that were replaced.
 """
 
 from __future__ import annotations

@@ -151,6 +151,9 @@ class UploadSession(models.Model):
     declared_size = models.BigIntegerField("文件大小（字节）")
     chunk_size = models.PositiveIntegerField("分片大小（字节）")
     received_bytes = models.BigIntegerField("已接收（字节）", default=0)
+    rewinds = models.PositiveIntegerField(
+        "回退次数", default=0, help_text="暂存文件丢失已接收部分而回退的次数；缓存的摘要状态随之作废"
+    )
     status = models.CharField("状态", max_length=20, choices=UploadStatus.choices, default=UploadStatus.OPEN)
     spool_name = models.CharField("暂存文件", max_length=100, editable=False)
     kind = models.CharField("类别", max_length=20, choices=EvidenceKind.choices)

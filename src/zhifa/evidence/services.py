@@ -216,7 +216,6 @@ def receive_chunk(
         raise ChunkTooLarge(
             f"分片不能超过 {session.chunk_size} 字节。", details={"chunk_size": session.chunk_size}
         )
-    key = str(session.pk)
     # A complete spool file may already be linked into (read-only) storage: open it read-only.
     writable = session.received_bytes < session.declared_size
     with spool.locked(session.spool_name, writable=writable) as handle:
@@ -229,8 +228,11 @@ def receive_chunk(
             spool.remove(session.spool_name)
             raise Conflict(f"该上传已中止（{session.failure}），请重新上传。", code="upload_aborted")
         offset = spool.settle(handle, session.received_bytes)
-        if offset != session.received_bytes:
-            _set_received(session, offset)
+        if offset != session.received_bytes:  # bytes lost (a crash): hashers of the old bytes are void
+            session.rewinds += 1
+            session.received_bytes = offset
+            session.save(update_fields=["received_bytes", "rewinds", "updated_at"])
+        key = _hasher_key(session)
         if rng.start > offset:
             raise Conflict(
                 f"分片不连续：服务器已接收 {offset} 字节，请从该位置续传。",
@@ -252,6 +254,10 @@ def receive_chunk(
         if session.received_bytes == session.declared_size:
             _finalise(actor=actor, session=session, handle=handle)
     return session
+
+
+def _hasher_key(session: UploadSession) -> str:
+    return f"{session.pk}/{session.rewinds}"
 
 
 def _hasher_at(key: str, handle: Any, offset: int) -> StreamHasher | None:
@@ -301,11 +307,11 @@ def _abort(session: UploadSession, reason: str) -> None:
             locked.save(update_fields=["status", "failure", "updated_at"])
         session.status, session.failure = locked.status, locked.failure
     spool.remove(session.spool_name)
-    HASHERS.drop(str(session.pk))
+    HASHERS.drop(_hasher_key(session))
 
 
 def _finalise(*, actor: Any, session: UploadSession, handle: Any) -> Evidence:
-    key = str(session.pk)
+    key = _hasher_key(session)
     found = _sniff_or_abort(session, handle)
     hasher = HASHERS.take(key) or StreamHasher()
     digests = catch_up(hasher, handle.fileno(), session.declared_size).digests()
