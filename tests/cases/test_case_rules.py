@@ -266,3 +266,24 @@ def test_the_admin_cannot_change_or_delete_record_events(bureau: Any, client_as:
     client.post(f"/django-admin/records/recordevent/{event.pk}/change/", {"reason": "改写"})
     client.post(f"/django-admin/records/recordevent/{event.pk}/delete/", {"post": "yes"})
     assert RecordEvent.objects.get(pk=event.pk).reason == event.reason
+
+
+def test_appraisal_time_is_not_counted_in_the_decision_clock(bureau: Any) -> None:
+    case = _to_investigating(bureau, _open(bureau, make_item(bureau)))
+    due = case.clocks.get(code="T8").due_on
+    with pytest.raises(InvalidInput, match="理由"):
+        services.perform_transition(actor=bureau.officer, case=case, transition="start_appraisal", today=DAY)
+    case = services.perform_transition(
+        actor=bureau.officer,
+        case=case,
+        transition="start_appraisal",
+        reason="委托检测机构对钢筋进行检测",
+        today=DAY,
+    )
+    services.perform_transition(
+        actor=bureau.officer,
+        case=case,
+        transition="finish_appraisal",
+        today=DAY + datetime.timedelta(days=21),
+    )
+    assert case.clocks.get(code="T8").due_on == due + datetime.timedelta(days=21)
