@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.test import Client
 from tests.cases.conftest import make_item
 from tests.cases.helpers import org_code, person_id
@@ -193,3 +195,89 @@ def test_corrections_and_extensions_from_the_case_page(bureau: Any, client_as: A
     assert RecordEvent.objects.get(pk=opened.pk).digest == opened.digest
     refused = client.post(f"/cases/{case.pk}/clocks/extend/", {"clock": "T9/", "reason": "x"})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("amount", ["99999999999999999999", "1e400", "-5", "12.345", "abc"])
+def test_bad_amounts_through_the_api_are_refused_and_nothing_is_stored(
+    bureau: Any, client: Client, api_token: Any, amount: str
+) -> None:
+    item = make_item(bureau)
+    response = client.post(
+        "/api/v1/cases",
+        {
+            "item_code": item.code,
+            "party_kind": "organisation",
+            "party_name": "某公司",
+            "party_id_number": org_code(),
+            "amount": amount,
+        },
+        content_type="application/json",
+        **api_token("officer"),
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_input"
+    assert not Case.objects.exists()
+    assert client.get("/api/v1/cases", **api_token("officer")).status_code == 200
+
+
+def test_a_summary_case_above_the_ceiling_is_refused_when_opened(bureau: Any) -> None:
+    from zhifa.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="简易程序"):
+        services.open_case(
+            actor=bureau.officer,
+            item=make_item(bureau),
+            procedure="summary",
+            party_kind="organisation",
+            party_name="某公司",
+            party_id_number=org_code(),
+            amount=Decimal("3000.01"),
+        )
+
+
+def test_crafted_posts_get_a_message_or_404_not_a_500(bureau: Any, client_as: Any) -> None:
+    case = _case(bureau)
+    head = client_as("head")
+    assert (
+        head.post(
+            f"/cases/{case.pk}/events/correct/", {"event": "abc", "correction": "x", "reason": "y"}
+        ).status_code
+        == 302
+    )
+    assert head.post(f"/cases/{case.pk}/officers/", {"person": "abc"}).status_code == 404
+
+
+def test_the_api_has_the_page_operations(bureau: Any, client: Client, api_token: Any) -> None:
+    case = _case(bureau)
+    head, officer = api_token("head"), api_token("officer")
+    extra = bureau.people["reviewer"]  # not an officer: refused
+    refused = client.post(
+        f"/api/v1/cases/{case.pk}/officers", {"person_id": extra.pk}, content_type="application/json", **head
+    )
+    assert refused.status_code == 422
+    recused = client.post(
+        f"/api/v1/cases/{case.pk}/officers/{bureau.people['officer2'].pk}/recusal",
+        {"reason": "与当事人有利害关系"},
+        content_type="application/json",
+        **head,
+    )
+    assert recused.status_code == 200
+    assert [o["recused"] for o in recused.json()["officers"]] == [False, True]
+    event = client.get(f"/api/v1/cases/{case.pk}/events", **officer).json()[0]
+    fix = client.post(
+        f"/api/v1/cases/{case.pk}/corrections",
+        {"event_id": event["id"], "correction": "地址更正", "reason": "笔误"},
+        content_type="application/json",
+        **officer,
+    )
+    assert fix.status_code == 201 and fix.json()["corrects_id"] == event["id"]
+    no_clock = client.post(
+        f"/api/v1/cases/{case.pk}/extensions",
+        {"code": "T8", "reason": "复杂"},
+        content_type="application/json",
+        **head,
+    )
+    assert no_clock.status_code == 409 and no_clock.json()["code"] == "no_running_clock"
+    archive = client.get(f"/api/v1/cases/{case.pk}/case-file.zip", **officer)
+    assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
+    assert client.get("/api/v1/cases/deadlines/mine", **officer).status_code == 200

@@ -113,7 +113,7 @@ def test_closing_lists_exactly_what_the_case_file_lacks(bureau: Any) -> None:
     )
     with pytest.raises(services.TransitionRefused) as refusal:
         services.perform_transition(actor=bureau.head, case=case, transition="close_case", today=DAY)
-    assert refusal.value.details == ["案卷不完整，不能结案：", "缺少文书：收费缴款通知书（送达缴款通知）"]
+    assert refusal.value.details == ["案卷不完整，不能结案", "缺少文书：收费缴款通知书（送达缴款通知）"]
     record_documents(case, ("fee_notice",))
     services.perform_transition(actor=bureau.head, case=case, transition="close_case", today=DAY)
 

@@ -24,6 +24,7 @@ PATHS = {
         "approve_opening",
         "finish_investigation",
         "notify_party",
+        "record_defence",
         "decide",
         "serve_decision",
         "record_payment",
@@ -37,6 +38,7 @@ PATHS = {
     "inspection": ["inspect", "conclude", "close_case", "archive_case"],
 }
 AMOUNT_STEPS = {"notify_party", "decide", "notify_payment"}
+REASONS = {"record_defence": "当事人书面陈述申辩，放弃听证"}
 
 # The pages and the API take "today" from the clock; run on a day whose deadlines end inside the
 # loaded calendar years (a real deadline into an unloaded year is refused, as tested elsewhere).
@@ -84,7 +86,7 @@ def test_each_act_type_through_the_pages(bureau: Any, act_type: str) -> None:
     for code in PATHS[act_type]:
         client = head if code in HEAD_STEPS else officer
         case.refresh_from_db()
-        data = {f"{code}-version": case.version, f"{code}-reason": ""}
+        data = {f"{code}-version": case.version, f"{code}-reason": REASONS.get(code, "")}
         if code in AMOUNT_STEPS:
             data[f"{code}-amount"] = "1000"
         page = client.post(f"/cases/{case.pk}/steps/{code}/", data, follow=True)
@@ -120,7 +122,7 @@ def test_each_act_type_through_the_api(bureau: Any, client: Client, api_token: A
     case = created.json()
     workflow = workflow_for(act_type, "general")
     for code in PATHS[act_type]:
-        body = {"expected_version": case["version"]}
+        body = {"expected_version": case["version"], "reason": REASONS.get(code, "")}
         if code in AMOUNT_STEPS:
             body["amount"] = "1000"
         moved = client.post(

@@ -63,6 +63,13 @@ def test_penalty_case_opens_numbered_and_recorded(bureau: Any, penalty_item: Any
     services.perform_transition(
         actor=bureau.officer, case=case, transition="notify_party", data={"amount": Decimal("50000")}
     )
+    with pytest.raises(services.TransitionRefused, match="期满前不得作出处罚决定"):
+        services.perform_transition(
+            actor=bureau.head, case=case, transition="decide", data={"amount": "40000"}
+        )
+    services.perform_transition(
+        actor=bureau.officer, case=case, transition="record_defence", reason="当事人书面陈述申辩"
+    )
     with pytest.raises(services.TransitionRefused, match="加重"):
         services.perform_transition(
             actor=bureau.head, case=case, transition="decide", data={"amount": "60000"}

@@ -51,6 +51,37 @@ def make_item(bureau: Any, *, code: str = "ZJ-CF-901", act_type: str = "penalty"
 
 
 def open_penalty_case(bureau: Any, item: EnforcementItem, *, amount: str | None = "50000") -> Case:
+    """A penalty case taken to 已作出决定 (documents are made once their step is taken); without
+    an amount it stops in 调查取证, before any step that needs one."""
+    return take_steps(bureau, _open(bureau, item, amount=amount), amount)
+
+
+def take_steps(bureau: Any, case: Case, amount: str | None) -> Case:
+    """Take the penalty steps up to the decision (up to 调查取证 when no amount is known)."""
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("check_lead", "officer", {}),
+        ("approve_opening", "head", {}),
+        ("finish_investigation", "officer", {}),
+    ]
+    if amount is not None:
+        steps += [
+            ("notify_party", "officer", {"amount": amount}),
+            ("record_defence", "officer", {"reason": "当事人书面陈述申辩，放弃听证"}),
+            ("decide", "head", {"amount": amount}),
+        ]
+    for code, who, data in steps:
+        case = cases.perform_transition(
+            actor=bureau.user(who),
+            case=case,
+            transition=code,
+            data=data,
+            reason=data.get("reason", ""),
+            today=DAY,
+        )
+    return case
+
+
+def _open(bureau: Any, item: EnforcementItem, *, amount: str | None) -> Case:
     return cases.open_case(
         actor=bureau.officer,
         item=item,

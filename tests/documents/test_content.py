@@ -197,7 +197,7 @@ def test_rule_rows_read_as_the_documents_write_them(db: None) -> None:
 
 
 def test_case_text_is_printed_as_text_not_markup(bureau: Any, penalty_item: Any) -> None:
-    from tests.documents.conftest import party_uscc
+    from tests.documents.conftest import party_uscc, take_steps
 
     from zhifa.cases.services import open_case
 
@@ -210,9 +210,10 @@ def test_case_text_is_printed_as_text_not_markup(bureau: Any, penalty_item: Any)
         party_id_number=party_uscc(),
         facts=odd,
         amount=Decimal("1200.5"),
-        officers=[bureau.people["officer"]],
+        officers=[bureau.people["officer"], bureau.people["officer2"]],
         today=datetime.date(2026, 3, 2),
     )
+    case = take_steps(bureau, case, "1200.5")
     doc = _generate(bureau, case)
     text = _pdf_text(doc)
     assert "".join(odd.split()) in text and "衡阳市A&B<建设>公司" in text

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
-from tests.documents.conftest import another_officer, open_penalty_case
+from tests.documents.conftest import DAY as OPENED
+from tests.documents.conftest import another_officer, make_item, open_penalty_case, party_uscc
 
+from zhifa.cases import services as cases
 from zhifa.cases.guards import produced_documents
 from zhifa.core.errors import InvalidInput, NotPermitted
 from zhifa.documents import services
@@ -148,8 +151,8 @@ def test_a_template_the_workflow_does_not_use_is_refused(bureau: Any, penalty_ca
 
 
 def test_a_penalty_document_needs_a_decided_amount(bureau: Any, penalty_item: Any) -> None:
-    case = open_penalty_case(bureau, penalty_item, amount=None)
-    with pytest.raises(InvalidInput, match="尚未确定金额"):
+    case = open_penalty_case(bureau, penalty_item, amount=None)  # still 调查取证: no amount decided
+    with pytest.raises(InvalidInput, match="之后才能生成"):
         _generate(bureau, case)
     # The number was not consumed: the next decision still gets 1号.
     assert not DocumentCounter.objects.filter(last__gt=0).exists()
@@ -192,3 +195,41 @@ def test_a_rendering_failure_is_a_chinese_domain_error(
         _generate(bureau, penalty_case)
     assert failed.value.status == 422
     assert not Document.objects.exists()
+
+
+def test_a_document_is_made_only_after_its_step_and_never_on_an_archived_case(
+    bureau: Any, penalty_item: Any
+) -> None:
+    from tests.cases.helpers import walk
+    from tests.documents.conftest import _open
+
+    from zhifa.core.errors import Conflict
+
+    case = _open(bureau, penalty_item, amount="1000")
+    with pytest.raises(InvalidInput, match="之后才能生成"):
+        _generate(bureau, case, "penalty_decision")
+    with pytest.raises(InvalidInput, match="之后才能生成"):
+        _generate(bureau, case, "case_registration")
+    case = walk(case, [("check_lead", bureau.officer, {})], day=OPENED)
+    assert _generate(bureau, case, "case_registration").number == ""
+    fee_item = make_item(bureau, code="ZJ-SF-909", act_type="fee")
+    fee = cases.open_case(
+        actor=bureau.officer,
+        item=fee_item,
+        party_kind="organisation",
+        party_name="某公司",
+        party_id_number=party_uscc(),
+        amount=Decimal(500),
+        officers=[bureau.people["officer"], bureau.people["officer2"]],
+        today=DAY,
+    )
+    for code, who in (("notify_payment", bureau.officer), ("record_payment", bureau.officer)):
+        fee = cases.perform_transition(actor=who, case=fee, transition=code, today=OPENED)
+    _generate(bureau, fee, "fee_notice")
+    fee = cases.perform_transition(actor=bureau.head, case=fee, transition="close_case", today=OPENED)
+    with pytest.raises(cases.TransitionRefused, match="卷内文件目录"):
+        cases.perform_transition(actor=bureau.officer, case=fee, transition="archive_case", today=OPENED)
+    _generate(bureau, fee, "case_file_index")
+    fee = cases.perform_transition(actor=bureau.officer, case=fee, transition="archive_case", today=OPENED)
+    with pytest.raises(Conflict, match="封存"):
+        _generate(bureau, fee, "fee_notice")

@@ -285,3 +285,145 @@ def list_workflows(request: HttpRequest) -> Any:
         }
         for w in WORKFLOWS.values()
     ]
+
+
+class OfficerIn(Schema):
+    person_id: int
+
+
+class RecusalIn(Schema):
+    reason: str
+
+
+class ExtensionIn(Schema):
+    code: str = Field(description="期限规则编号，如 T8")
+    variant: str = ""
+    reason: str
+
+
+class CorrectionIn(Schema):
+    event_id: int
+    correction: str = Field(description="更正后的内容")
+    reason: str
+
+
+def _person(person_id: int) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("人员不存在。")
+    return person
+
+
+@router.post(
+    "/{case_id}/officers",
+    response={200: CaseDetailOut, **errors(401, 403, 404, 409, 422)},
+    summary="指派执法人员",
+)
+def assign_officer(request: HttpRequest, case_id: int, payload: OfficerIn) -> Any:
+    case = _case(request, case_id)
+    services.assign_officer(actor=request.user, case=case, person=_person(payload.person_id))
+    return _detail(Case.objects.get(pk=case.pk), request.user)
+
+
+@router.post(
+    "/{case_id}/officers/{person_id}/recusal",
+    response={200: CaseDetailOut, **errors(401, 403, 404, 422)},
+    summary="执法人员回避",
+)
+def recuse_officer(request: HttpRequest, case_id: int, person_id: int, payload: RecusalIn) -> Any:
+    case = _case(request, case_id)
+    services.recuse_officer(actor=request.user, case=case, person=_person(person_id), reason=payload.reason)
+    return _detail(Case.objects.get(pk=case.pk), request.user)
+
+
+@router.post(
+    "/{case_id}/extensions",
+    response={200: CaseDetailOut, **errors(401, 403, 404, 409, 422)},
+    summary="批准延长法定期限",
+)
+def extend_clock(request: HttpRequest, case_id: int, payload: ExtensionIn) -> Any:
+    case = _case(request, case_id)
+    services.extend_clock(
+        actor=request.user, case=case, code=payload.code, variant=payload.variant, reason=payload.reason
+    )
+    return _detail(Case.objects.get(pk=case.pk), request.user)
+
+
+@router.post(
+    "/{case_id}/corrections", response={201: EventOut, **errors(401, 403, 404, 422)}, summary="追加更正记录"
+)
+def correct(request: HttpRequest, case_id: int, payload: CorrectionIn) -> Any:
+    from zhifa.org import permissions
+    from zhifa.org.models import Role
+    from zhifa.records.services import correct_event
+
+    case = _case(request, case_id)
+    if not (
+        selectors.is_on_case(case, request.user)
+        or permissions.has_role(request.user, {Role.UNIT_HEAD, Role.LEADER}, case.unit)
+    ):
+        raise NotPermitted("只有承办人员或负责人可以更正记录。")
+    event = case.events.filter(pk=payload.event_id).first()
+    if event is None:
+        raise NotFound("记录不存在。")
+    fix = correct_event(
+        actor=request.user,
+        event=event,
+        correction={"更正内容": payload.correction} if payload.correction.strip() else {},
+        reason=payload.reason,
+    )
+    return Status(201, fix)
+
+
+@router.get(
+    "/{case_id}/case-file.zip", response={200: None, **errors(401, 403, 404)}, summary="导出电子案卷（ZIP）"
+)
+def case_file(request: HttpRequest, case_id: int) -> Any:
+    import tempfile
+
+    from django.http import FileResponse
+
+    from zhifa.cases import casefile
+
+    case = _case(request, case_id)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    casefile.write_zip(case, spool)
+    spool.seek(0)
+    return FileResponse(
+        spool, content_type="application/zip", as_attachment=True, filename=f"{case.number}-电子案卷.zip"
+    )
+
+
+class DeadlineOut(Schema):
+    case_id: int
+    case_number: str
+    code: str
+    label: str
+    basis: str
+    due_on: datetime.date
+    status: str = Field(description="overdue / due_soon / ok / paused")
+
+
+@router.get("/deadlines/mine", response={200: list[DeadlineOut], **errors(401)}, summary="我的法定期限")
+def my_deadlines(request: HttpRequest) -> Any:
+    from django.utils import timezone
+
+    from zhifa.cases.deadlines import classify, running_clocks
+    from zhifa.org import permissions
+
+    me = permissions.person_of(request.user)
+    if me is None:
+        return []
+    today = timezone.localdate()
+    return [
+        {
+            "case_id": c.case_id,
+            "case_number": c.case.number,
+            "code": c.code,
+            "label": c.label,
+            "basis": c.basis,
+            "due_on": c.due_on,
+            "status": classify(c, today),
+        }
+        for c in running_clocks(today=today, person=me).select_related("case")
+    ]

@@ -30,6 +30,7 @@ PENALTY_GENERAL = Workflow(
         S("appraising", "检测鉴定中"),
         S("investigated", "调查终结"),
         S("notified", "已告知（陈述申辩）"),
+        S("defended", "已听取陈述申辩"),
         S("hearing", "听证中"),
         S("heard", "听证结束"),
         S("decided", "已作出决定"),
@@ -129,13 +130,22 @@ PENALTY_GENERAL = Workflow(
             documents=("hearing_record",),
         ),
         T(
+            "record_defence",
+            "记录陈述申辩（或当事人放弃）",
+            ("notified",),
+            "defended",
+            OFFICER,
+            clocks=(C("stop", "T10"),),
+            needs_reason=True,
+        ),
+        T(
             "decide",
             "作出处罚决定",
-            ("notified", "heard"),
+            ("notified", "defended", "heard"),
             "decided",
             HEAD,
             on_case_only=False,
-            guards=("no_heavier_after_defence", "amount_set"),
+            guards=("statement_period_over", "no_heavier_after_defence", "amount_set"),
             fields=("amount",),
             clocks=(C("stop", "T10"), C("stop", "T8"), C("start", "T12")),
             documents=("penalty_decision",),
@@ -186,7 +196,7 @@ PENALTY_GENERAL = Workflow(
             HEAD,
             on_case_only=False,
             guards=("case_file_complete",),
-            documents=("closing_approval",),
+            documents=("closing_approval", "case_file_index"),
         ),
         T(
             "archive_case",
@@ -195,7 +205,7 @@ PENALTY_GENERAL = Workflow(
             "archived",
             OFFICER_OR_HEAD,
             on_case_only=False,
-            documents=("case_file_index",),
+            guards=("case_file_complete",),
         ),
     ),
 )
@@ -242,6 +252,7 @@ PENALTY_SUMMARY = Workflow(
             HEAD,
             on_case_only=False,
             guards=("case_file_complete",),
+            documents=("case_file_index",),
         ),
         T(
             "archive_case",
@@ -250,7 +261,7 @@ PENALTY_SUMMARY = Workflow(
             "archived",
             OFFICER_OR_HEAD,
             on_case_only=False,
-            documents=("case_file_index",),
+            guards=("case_file_complete",),
         ),
     ),
 )
@@ -357,6 +368,7 @@ LICENSING = Workflow(
             HEAD,
             on_case_only=False,
             guards=("case_file_complete",),
+            documents=("case_file_index",),
         ),
         T(
             "archive_case",
@@ -365,7 +377,7 @@ LICENSING = Workflow(
             "archived",
             OFFICER_OR_HEAD,
             on_case_only=False,
-            documents=("case_file_index",),
+            guards=("case_file_complete",),
         ),
     ),
 )
@@ -422,6 +434,7 @@ COERCION = Workflow(
             HEAD,
             on_case_only=False,
             guards=("case_file_complete",),
+            documents=("case_file_index",),
         ),
         T(
             "archive_case",
@@ -430,7 +443,7 @@ COERCION = Workflow(
             "archived",
             OFFICER_OR_HEAD,
             on_case_only=False,
-            documents=("case_file_index",),
+            guards=("case_file_complete",),
         ),
     ),
 )
@@ -471,6 +484,7 @@ def _collection(key: str, act_type: str, label: str, notice: str) -> Workflow:
                 HEAD,
                 on_case_only=False,
                 guards=("case_file_complete",),
+                documents=("case_file_index",),
             ),
             T(
                 "archive_case",
@@ -479,7 +493,7 @@ def _collection(key: str, act_type: str, label: str, notice: str) -> Workflow:
                 "archived",
                 OFFICER_OR_HEAD,
                 on_case_only=False,
-                documents=("case_file_index",),
+                guards=("case_file_complete",),
             ),
         ),
     )
@@ -537,6 +551,7 @@ INSPECTION = Workflow(
             HEAD,
             on_case_only=False,
             guards=("case_file_complete",),
+            documents=("case_file_index",),
         ),
         T(
             "archive_case",
@@ -545,7 +560,7 @@ INSPECTION = Workflow(
             "archived",
             OFFICER_OR_HEAD,
             on_case_only=False,
-            documents=("case_file_index",),
+            guards=("case_file_complete",),
         ),
     ),
 )

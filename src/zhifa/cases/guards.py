@@ -125,6 +125,19 @@ def produced_documents(case: Case) -> set[str]:
     )
 
 
+def documents_due(case: Case, workflow: Workflow) -> list[str]:
+    """The documents the steps taken so far produce, in workflow order: what may be generated now.
+    A document belongs to a step; it is made once that step has been taken, never before."""
+    taken = set(
+        RecordEvent.objects.filter(case=case, event_type=EventType.TRANSITION).values_list("step", flat=True)
+    )
+    out: list[str] = []
+    for transition in workflow.transitions:
+        if transition.code in taken:
+            out.extend(d for d in transition.documents if d not in out)
+    return out
+
+
 def missing_for_case_file(
     case: Case, workflow: Workflow, *, excluding: Transition | None = None
 ) -> list[str]:
@@ -159,11 +172,26 @@ def missing_for_case_file(
 def case_file_complete(case: Case, ctx: GuardContext) -> list[str]:
     missing = missing_for_case_file(case, ctx.workflow, excluding=ctx.transition)
     if missing:
-        return ["案卷不完整，不能结案：", *missing]
+        return ["案卷不完整，不能结案", *missing]
+    return []
+
+
+def statement_period_over(case: Case, ctx: GuardContext) -> list[str]:
+    """行政处罚法 Arts. 44, 45, 64 (T10): no decision while the party may still state a defence or
+    ask for a hearing, unless the party's statement (or waiver) has been recorded."""
+    from zhifa.cases.models import Clock
+
+    clock = Clock.objects.filter(case=case, code="T10", stopped_on__isnull=True).first()
+    if clock is not None and ctx.today <= clock.due_on:
+        return [
+            f"当事人陈述、申辩和要求听证的期限（{clock.basis}）至{clock.due_on:%Y年%-m月%-d日}届满，"
+            "期满前不得作出处罚决定；当事人已陈述申辩或明确放弃的，请先记录。"
+        ]
     return []
 
 
 GUARDS: dict[str, Guard] = {
+    "statement_period_over": statement_period_over,
     "two_certified_officers": two_certified_officers,
     "summary_ceiling": summary_ceiling,
     "amount_set": amount_set,

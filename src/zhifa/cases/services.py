@@ -104,6 +104,10 @@ def open_case(
     if not party_name.strip():
         raise InvalidInput("请填写当事人名称。", details={"party_name": ["请填写当事人。"]})
     party_id = _validate_party(party_kind, party_id_number)
+    amount = clean_amount("amount", amount)
+    contract_price = clean_amount("contract_price", contract_price)
+    if procedure == Procedure.SUMMARY and amount is not None:
+        _check_summary_ceiling(party_kind, amount, day)
     workflow = workflow_for(item.act_type, procedure)
     sequence = _next_number(item.body, item.act_type, day.year)
     case = Case(
@@ -156,6 +160,18 @@ def open_case(
             actor=actor, case=case, person=person, role=OfficerRole.LEAD if i == 0 else OfficerRole.ASSISTING
         )
     return case
+
+
+def _check_summary_ceiling(party_kind: str, amount: Decimal, day: datetime.date) -> None:
+    from zhifa.catalog.selectors import rule_in_force
+
+    variant = "individual" if party_kind == PartyKind.PERSON else "organisation"
+    rule = rule_in_force("T15", variant, day)
+    if rule is not None and amount > rule.quantity:
+        raise InvalidInput(
+            f"简易程序的罚款不得超过{rule.quantity.normalize():f}元（{rule.basis}），本案拟罚{amount:f}元，请适用普通程序。",
+            details={"amount": ["超过简易程序限额。"]},
+        )
 
 
 def _add_officer(*, actor: Any, case: Case, person: Person, role: str) -> CaseOfficer:
@@ -227,18 +243,38 @@ def _on_case(actor: Any, case: Case) -> bool:
     return me is not None and case.officers.filter(person=me, recused_at__isnull=True).exists()
 
 
+# The amount columns hold 14 digits (16 for contract prices), two of them after the point.
+_AMOUNT_LIMITS = {"amount": Decimal(10) ** 12, "contract_price": Decimal(10) ** 14}
+
+
+def clean_amount(name: str, raw: Any) -> Decimal | None:
+    """A money amount as entered: a finite, non-negative number with at most two decimals that
+    fits its column; anything else is refused with a message (never stored, never a 500)."""
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation as exc:
+        raise InvalidInput("金额格式不正确，请填写数字。", details={name: ["请填写数字。"]}) from exc
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int):
+        raise InvalidInput("金额格式不正确，请填写数字。", details={name: ["请填写数字。"]})
+    if value < 0:
+        raise InvalidInput("金额不能为负数。", details={name: ["金额不能为负数。"]})
+    if exponent < -2:
+        raise InvalidInput("金额最多保留两位小数。", details={name: ["最多两位小数。"]})
+    limit = _AMOUNT_LIMITS.get(name, _AMOUNT_LIMITS["amount"])
+    if value >= limit:
+        raise InvalidInput(f"金额过大：须小于{limit:,.0f}元。", details={name: ["金额过大。"]})
+    return value
+
+
 def _clean_fields(names: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name in names:
-        if name not in data or data[name] in (None, ""):
-            continue
-        try:
-            value = Decimal(str(data[name]))
-        except InvalidOperation as exc:
-            raise InvalidInput("金额格式不正确。", details={name: ["请填写数字。"]}) from exc
-        if value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise InvalidInput("金额不能为负数，最多两位小数。", details={name: ["金额无效。"]})
-        changes[name] = value
+        value = clean_amount(name, data.get(name))
+        if value is not None:
+            changes[name] = value
     return changes
 
 

@@ -216,7 +216,8 @@ def clock_extend(request: HttpRequest, pk: int) -> HttpResponse:
 def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """A correction is a new record event pointing at the one it corrects; nothing is rewritten."""
     case = _case_for(request, pk)
-    event = case.events.filter(pk=request.POST.get("event") or 0).first()
+    raw_event = request.POST.get("event", "")
+    event = case.events.filter(pk=int(raw_event)).first() if raw_event.isdigit() else None
     if event is None:
         messages.error(request, "请选择要更正的记录。")
         return redirect("cases:case_detail", case.pk)
@@ -243,7 +244,8 @@ def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def officer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request, pk)
-    person = get_object_or_404(Person, pk=request.POST.get("person") or 0)
+    raw_person = request.POST.get("person", "")
+    person = get_object_or_404(Person, pk=int(raw_person) if raw_person.isdigit() else 0)
     try:
         services.assign_officer(actor=request.user, case=case, person=person)
     except DomainError as exc:

@@ -249,7 +249,40 @@ def _wav(seconds: float = 1.0) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(user: Any, case: Case, step: str, when: datetime.date, place: str) -> None:
+# 执法记录仪: serial, model, holder (username)
+DEVICES = [
+    ("HYZJ-JLY-001", "DSJ-A8 执法记录仪（演示）", "officer"),
+    ("HYZJ-JLY-002", "DSJ-A8 执法记录仪（演示）", "officer2"),
+    ("HYZJ-JLY-003", "DSJ-A8 执法记录仪（演示）", "officer7"),
+    ("HYZJ-JLY-004", "DSJ-A8 执法记录仪（演示）", "officer9"),
+    ("HYZJ-JLY-005", "DSJ-A8 执法记录仪（演示）", ""),
+]
+
+
+def _devices(body: EnforcementBody, actor: Any) -> dict[str, str]:
+    """Register the demo body-worn cameras; return holder username → serial."""
+    from zhifa.evidence.devices import register_device
+    from zhifa.evidence.models import Device
+
+    held: dict[str, str] = {}
+    for serial, model, holder in DEVICES:
+        person = Person.objects.filter(user__username=holder).first() if holder else None
+        unit = person.unit if person else body.units.get(name="稽查支队")
+        if not Device.objects.filter(serial_number=serial).exists():
+            register_device(
+                actor=actor,
+                serial_number=serial,
+                model=model,
+                unit=unit,
+                assignee=person,
+                reason="演示数据：配发",
+            )
+        if holder:
+            held[holder] = serial
+    return held
+
+
+def _upload(user: Any, case: Case, step: str, when: datetime.date, place: str, device: str = "") -> None:
     from zhifa.evidence import services as evidence
 
     moments = datetime.datetime.combine(when, datetime.time(10, 0), tzinfo=datetime.UTC)
@@ -264,6 +297,7 @@ def _upload(user: Any, case: Case, step: str, when: datetime.date, place: str) -
             step=step,
             place=place,
             description="演示数据",
+            device_serial=device if kind == "audio" else "",
         )
         evidence.receive_chunk(
             actor=user,
@@ -288,6 +322,7 @@ def load_cases(body: EnforcementBody) -> int:
     users = {u.username: u for u in get_user_model().objects.filter(person__body=body)}
     with_docs = apps.is_installed("zhifa.documents")
     with_evidence = apps.is_installed("zhifa.evidence")
+    devices = _devices(body, users["admin"]) if with_evidence else {}
     for spec in SCENARIOS:
         item = EnforcementItem.objects.get(body=body, code=spec["item"])
         kind, name, id_number, address = spec["party"]
@@ -313,7 +348,7 @@ def load_cases(body: EnforcementBody) -> int:
         for code, username, day, data in spec["steps"]:
             step = workflow.transition(code)
             if step.av_step and with_evidence:
-                _upload(users[username], case, step.av_step, day, case.location)
+                _upload(users[username], case, step.av_step, day, case.location, devices.get(username, ""))
             case = services.perform_transition(
                 actor=users[username],
                 case=case,

@@ -10,6 +10,7 @@ from django.db.models.fields.files import FieldFile
 
 from zhifa.cases.definitions import workflow_for
 from zhifa.cases.documents_catalog import DOCUMENTS
+from zhifa.cases.guards import documents_due
 from zhifa.cases.models import Case
 from zhifa.core.errors import NotFound
 from zhifa.documents.models import Document
@@ -67,9 +68,12 @@ def document_history(case: Case, template: str) -> QuerySet[Document]:
 
 
 def templates_for(case: Case) -> list[tuple[str, str]]:
-    """(code, title) of every document the case's workflow produces, in the order of its steps."""
+    """(code, title) of the documents the steps taken so far produce, in the order of the steps;
+    none once the case is archived (sealed)."""
     workflow = workflow_for(case.act_type, case.procedure)
-    return [(code, DOCUMENTS[code].title) for code in workflow.documents()]
+    if workflow.state(case.state).terminal:
+        return []
+    return [(code, DOCUMENTS[code].title) for code in documents_due(case, workflow)]
 
 
 def get_document(pk: int) -> Document:

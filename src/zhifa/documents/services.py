@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from zhifa.cases.definitions import workflow_for
 from zhifa.cases.documents_catalog import DOCUMENTS
+from zhifa.cases.guards import documents_due
 from zhifa.cases.models import Case
-from zhifa.core.errors import InvalidInput, NotPermitted
+from zhifa.core.errors import Conflict, InvalidInput, NotPermitted
 from zhifa.documents.context import build_context
 from zhifa.documents.formatting import document_number
 from zhifa.documents.models import Document, DocumentCounter
@@ -111,6 +112,14 @@ def _generate(
             f"“{workflow.label}”的办理流程不使用《{doc_type.title}》。",
             code="template_not_in_workflow",
             details={"template": [f"本案不使用《{doc_type.title}》。"]},
+        )
+    if workflow.state(case.state).terminal:
+        raise Conflict("案件已办结归档（封存），不能再生成或重新生成文书。", code="case_sealed")
+    if template not in documents_due(case, workflow):
+        raise InvalidInput(
+            f"《{doc_type.title}》要在办理相应环节之后才能生成。",
+            code="template_not_due",
+            details={"template": [f"尚未办理产生《{doc_type.title}》的环节。"]},
         )
     day = today or timezone.localdate()
     now = timezone.now()

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from zhifa.core.errors import Conflict, InvalidInput, NotPermitted
 from zhifa.evidence.models import Device, DeviceHandover, DeviceStatus
 from zhifa.evidence.permissions import can_manage_devices
-from zhifa.org.models import Person, Unit
+from zhifa.org.models import Person, Role, Unit
 
 
 def _require_manage(actor: Any, unit: Unit) -> None:
@@ -28,6 +28,11 @@ def _check_holder(person: Person | None, unit: Unit) -> None:
         raise InvalidInput(f"{person.name}不属于本执法主体。", details={"to_person": ["不属于本执法主体。"]})
     if not person.is_active:
         raise InvalidInput(f"{person.name}已不在职，不能领用设备。", details={"to_person": ["人员不在职。"]})
+    if not person.roles.filter(role=Role.OFFICER).exists():
+        raise InvalidInput(
+            f"{person.name}不是执法人员，不能领用执法记录仪。",
+            details={"to_person": ["只有执法人员可以领用。"]},
+        )
 
 
 def _log(actor: Any, device: Device, before: Person | None, reason: str) -> DeviceHandover:
