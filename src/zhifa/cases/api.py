@@ -181,7 +181,7 @@ def _case(request: HttpRequest, case_id: int) -> Case:
 @paginated
 def list_cases(
     request: HttpRequest,
-    scope: Query[Literal["mine", "all"]] = "all",
+    scope: Query[Literal["mine", "all"]] = "mine",
     q: str = "",
     act_type: Literal["", "licensing", "penalty", "coercion", "fee", "levy", "inspection"] = "",
 ) -> Any:

@@ -46,7 +46,7 @@ class OpenCaseForm(forms.Form):
         label="承办人员",
         queryset=Person.objects.none(),
         required=False,
-        help_text="第一位为主办；须不少于两名持有效执法证的执法人员",
+        help_text="登记人为主办（如选中），其余为协办；调查取证和现场执法须不少于两名持有效执法证的执法人员",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
@@ -56,6 +56,15 @@ class OpenCaseForm(forms.Form):
         officers = Person.objects.filter(body=body, is_active=True, roles__role=Role.OFFICER)
         self.fields["officers"].queryset = officers.distinct().select_related("unit")  # type: ignore[attr-defined]
         self.fields["item"].label_from_instance = lambda obj: str(obj)  # type: ignore[attr-defined]
+        self.fields["officers"].label_from_instance = _officer_label  # type: ignore[attr-defined]
+
+
+def _officer_label(person: Person) -> str:
+    """Name, unit and whether the credential is valid today, so the two certified officers are
+    chosen knowingly."""
+    credential = person.valid_credential()
+    status = f"执法证 {credential.number}" if credential else "无有效执法证"
+    return f"{person.name}（{person.unit.name}，{status}）"
 
 
 class TransitionForm(forms.Form):
