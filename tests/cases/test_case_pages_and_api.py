@@ -281,3 +281,12 @@ def test_the_api_has_the_page_operations(bureau: Any, client: Client, api_token:
     archive = client.get(f"/api/v1/cases/{case.pk}/case-file.zip", **officer)
     assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
     assert client.get("/api/v1/cases/deadlines/mine", **officer).status_code == 200
+
+
+def test_the_timeline_shows_step_names_not_codes(bureau: Any, client_as: Any) -> None:
+    case = _case(bureau)
+    services.perform_transition(actor=bureau.officer, case=case, transition="check_lead")
+    page = client_as("officer").get(f"/cases/{case.pk}/").content.decode()
+    timeline = page.split("<h2>执法全过程记录</h2>")[1]
+    assert "核查线索" in timeline and "线索登记 → 线索核查" in timeline and "T9起算" in timeline
+    assert "check_lead" not in timeline.split("追加更正")[-1].split("</form>")[-1]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.cases import casefile, selectors, services
+from zhifa.cases import casefile, selectors, services, timeline
 from zhifa.cases.documents_catalog import DOCUMENTS
 from zhifa.cases.forms import OpenCaseForm, TransitionForm
 from zhifa.cases.models import Case
@@ -126,6 +126,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "workflow": workflow,
         "state_label": selectors.state_label(case),
         "events": selectors.timeline(case),
+        "timeline_rows": timeline.rows(case),
         "actions": actions,
         "officers": case.officers.select_related("person", "person__unit"),
         "active_nav": "cases",
