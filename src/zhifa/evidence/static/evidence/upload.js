@@ -30,6 +30,17 @@
     this.startButton = form.querySelector(".upload-start");
     this.resumeButton = form.querySelector(".upload-resume");
     this.abortButton = form.querySelector(".upload-abort");
+    // Suggest the category from the chosen file; the server still decides by the file's bytes.
+    var kind = form.querySelector('select[name="kind"]');
+    if (this.fileInput && kind) {
+      this.fileInput.addEventListener("change", function () {
+        var file = this.files && this.files[0];
+        if (!file || !file.type) { return; }
+        var guess = file.type.indexOf("image/") === 0 ? "photo" : file.type.indexOf("audio/") === 0 ? "audio"
+          : file.type.indexOf("video/") === 0 ? "video" : file.type === "application/pdf" ? "document" : "";
+        if (guess && kind.querySelector('option[value="' + guess + '"]')) { kind.value = guess; }
+      });
+    }
     this.uploadId = null;
     this.busy = false;
     form.addEventListener("submit", this.onSubmit.bind(this));
