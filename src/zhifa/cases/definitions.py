@@ -16,6 +16,34 @@ OFFICER_OR_HEAD = OFFICER | HEAD
 
 S, T, C = State, Transition, ClockRule
 
+
+def _close(source: tuple[str, ...], label: str, before_index: tuple[str, ...] = ()) -> Transition:
+    """结案/办结: a head or leader closes a complete case file; the file's index is made here."""
+    return T(
+        "close_case",
+        label,
+        source,
+        "closed",
+        HEAD,
+        on_case_only=False,
+        guards=("case_file_complete",),
+        documents=(*before_index, "case_file_index"),
+    )
+
+
+def _archive() -> Transition:
+    """归档: the complete file (index included) is sealed; nothing is added after this."""
+    return T(
+        "archive_case",
+        "归档",
+        ("closed",),
+        "archived",
+        OFFICER_OR_HEAD,
+        on_case_only=False,
+        guards=("case_file_complete",),
+    )
+
+
 PENALTY_GENERAL = Workflow(
     key="penalty.general",
     act_type="penalty",
@@ -188,25 +216,8 @@ PENALTY_GENERAL = Workflow(
             clocks=(C("stop", "T25", "demand_notice"),),
             documents=("enforcement_application",),
         ),
-        T(
-            "close_case",
-            "结案",
-            ("executed", "court_applied"),
-            "closed",
-            HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-            documents=("closing_approval", "case_file_index"),
-        ),
-        T(
-            "archive_case",
-            "归档",
-            ("closed",),
-            "archived",
-            OFFICER_OR_HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-        ),
+        _close(("executed", "court_applied"), "结案", before_index=("closing_approval",)),
+        _archive(),
     ),
 )
 
@@ -244,25 +255,8 @@ PENALTY_SUMMARY = Workflow(
             OFFICER,
             clocks=(C("stop", "T14"),),
         ),
-        T(
-            "close_case",
-            "结案",
-            ("executed",),
-            "closed",
-            HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-            documents=("case_file_index",),
-        ),
-        T(
-            "archive_case",
-            "归档",
-            ("closed",),
-            "archived",
-            OFFICER_OR_HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-        ),
+        _close(("executed",), "结案"),
+        _archive(),
     ),
 )
 
@@ -360,25 +354,8 @@ LICENSING = Workflow(
             clocks=(C("stop", "T19"),),
             documents=("service_receipt",),
         ),
-        T(
-            "close_case",
-            "办结",
-            ("issued", "refused"),
-            "closed",
-            HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-            documents=("case_file_index",),
-        ),
-        T(
-            "archive_case",
-            "归档",
-            ("closed",),
-            "archived",
-            OFFICER_OR_HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-        ),
+        _close(("issued", "refused"), "办结"),
+        _archive(),
     ),
 )
 
@@ -426,25 +403,8 @@ COERCION = Workflow(
             clocks=(C("stop", "T23"),),
             documents=("coercion_release",),
         ),
-        T(
-            "close_case",
-            "结案",
-            ("lifted",),
-            "closed",
-            HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-            documents=("case_file_index",),
-        ),
-        T(
-            "archive_case",
-            "归档",
-            ("closed",),
-            "archived",
-            OFFICER_OR_HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-        ),
+        _close(("lifted",), "结案"),
+        _archive(),
     ),
 )
 
@@ -476,25 +436,8 @@ def _collection(key: str, act_type: str, label: str, notice: str) -> Workflow:
                 documents=(notice,),
             ),
             T("record_payment", "确认缴纳", ("notified",), "paid", OFFICER, clocks=(C("stop", "T26"),)),
-            T(
-                "close_case",
-                "办结",
-                ("paid",),
-                "closed",
-                HEAD,
-                on_case_only=False,
-                guards=("case_file_complete",),
-                documents=("case_file_index",),
-            ),
-            T(
-                "archive_case",
-                "归档",
-                ("closed",),
-                "archived",
-                OFFICER_OR_HEAD,
-                on_case_only=False,
-                guards=("case_file_complete",),
-            ),
+            _close(("paid",), "办结"),
+            _archive(),
         ),
     )
 
@@ -543,25 +486,8 @@ INSPECTION = Workflow(
             OFFICER,
             documents=("inspection_result",),
         ),
-        T(
-            "close_case",
-            "办结",
-            ("concluded",),
-            "closed",
-            HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-            documents=("case_file_index",),
-        ),
-        T(
-            "archive_case",
-            "归档",
-            ("closed",),
-            "archived",
-            OFFICER_OR_HEAD,
-            on_case_only=False,
-            guards=("case_file_complete",),
-        ),
+        _close(("concluded",), "办结"),
+        _archive(),
     ),
 )
 
