@@ -29,8 +29,8 @@ test: $(VENV)/.installed system-deps
 	@$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 lint: $(VENV)/.installed
-	@$(VENV)/bin/ruff check src tests benchmarks
-	@$(VENV)/bin/ruff format --check src tests benchmarks
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy
 
 format: $(VENV)/.installed

@@ -15,26 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zhifa.core.models import WriteOnceModel
 from zhifa.org.models import EnforcementBody, Unit
-
-
-class ImmutableRow(models.Model):
-    """A row that is written once. Corrections are new rows."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        # A fresh instance carrying an existing key would otherwise become an UPDATE.
-        if not self._state.adding or (
-            self.pk is not None and type(self)._default_manager.filter(pk=self.pk).exists()
-        ):
-            raise ValueError(f"{self._meta.verbose_name}只能新增，不能修改；请创建新版本。")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError(f"{self._meta.verbose_name}不能删除。")
 
 
 class LawKind(models.TextChoices):
@@ -113,7 +95,7 @@ class SourceConfidence(models.TextChoices):
     DEFAULT = "K", "通行做法（可调整）"
 
 
-class LegalRule(ImmutableRow):
+class LegalRule(WriteOnceModel):
     """A statutory time limit or threshold (REQUIREMENTS §1, T1–T31) in force from a date.
 
     ``code`` + ``variant`` identify the rule (``T15`` / ``organisation``); the row in force on a
@@ -201,7 +183,7 @@ class EnforcementItem(models.Model):
         return self.versions.filter(effective_from__lte=day).order_by("-effective_from", "-number").first()
 
 
-class ItemVersion(ImmutableRow):
+class ItemVersion(WriteOnceModel):
     """One version of an enforcement item's content. Never updated; an edit adds a version."""
 
     item = models.ForeignKey(
@@ -250,7 +232,7 @@ class BasisPurpose(models.TextChoices):
     PROCEDURE = "procedure", "程序依据"
 
 
-class ItemBasis(ImmutableRow):
+class ItemBasis(WriteOnceModel):
     version = models.ForeignKey(
         ItemVersion, on_delete=models.PROTECT, related_name="bases", verbose_name="版本"
     )
@@ -296,7 +278,7 @@ class AvRequirementLevel(models.TextChoices):
     AS_NEEDED = "as_needed", "根据需要音像记录"
 
 
-class AvRequirement(ImmutableRow):
+class AvRequirement(WriteOnceModel):
     version = models.ForeignKey(
         ItemVersion, on_delete=models.PROTECT, related_name="av_requirements", verbose_name="版本"
     )
@@ -320,7 +302,7 @@ class AmountBasis(models.TextChoices):
     PERCENT_OF_FEE = "percent_fee", "% 应缴费用"
 
 
-class DiscretionBracket(ImmutableRow):
+class DiscretionBracket(WriteOnceModel):
     """裁量基准: for a circumstance (情形), the range of the penalty (行政处罚法 Art. 34)."""
 
     version = models.ForeignKey(

@@ -1,14 +1,50 @@
-"""Cross-cutting models: API tokens."""
+"""Cross-cutting models: the write-once base of every record table, and API tokens."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+class WriteOnceQuerySet(models.QuerySet[Any]):
+    """Bulk ``update()`` and ``delete()`` would bypass the model's refusal; refuse them here too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError(f"{self.model._meta.verbose_name}不能修改。")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self.model._meta.verbose_name}不能删除。")
+
+
+class WriteOnceModel(models.Model):
+    """A row that is written once: records, versions, history. A correction is a new row.
+
+    ``write_once_verb`` words the refusal: 新增 for versions, 追加 for logs.
+    """
+
+    write_once_verb = "新增"
+    objects = WriteOnceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A fresh instance carrying an existing key would otherwise become an UPDATE.
+        if not self._state.adding or (
+            self.pk is not None and type(self)._default_manager.filter(pk=self.pk).exists()
+        ):
+            raise ValueError(f"{self._meta.verbose_name}只能{self.write_once_verb}，不能修改。")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self._meta.verbose_name}只能{self.write_once_verb}，不能删除。")
 
 
 def hash_token(raw: str) -> str:

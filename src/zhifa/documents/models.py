@@ -8,14 +8,13 @@ document number; no version is ever replaced or deleted. ``DocumentCounter`` iss
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from zhifa.cases.documents_catalog import DOCUMENTS
 from zhifa.cases.models import Case
+from zhifa.core.models import WriteOnceModel
 from zhifa.org.models import EnforcementBody
 
 TEMPLATE_CHOICES = [(d.code, d.title) for d in sorted(DOCUMENTS.values(), key=lambda d: d.order)]
@@ -40,7 +39,7 @@ class DocumentCounter(models.Model):
         return f"{self.number_code}〔{self.year}〕{self.last}"
 
 
-class Document(models.Model):
+class Document(WriteOnceModel):
     """文书: one version of one document of a case. Written once, never updated or deleted."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name="案件")
@@ -77,15 +76,6 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}（第{self.version}版）".replace(" （", "（")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or (self.pk is not None and Document.objects.filter(pk=self.pk).exists()):
-            raise ValueError("执法文书只能新增版本，不能修改。")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("执法文书不能删除。")
 
     @property
     def short_hash(self) -> str:

@@ -10,43 +10,14 @@ written once: ``save()`` refuses an update, ``delete()`` and the queryset's ``up
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 
 from zhifa.cases.models import Case
 from zhifa.catalog.models import CaseStep
+from zhifa.core.models import WriteOnceModel
 from zhifa.org.models import Person, Unit
-
-
-class WriteOnceQuerySet(models.QuerySet[Any]):
-    """Bulk ``update()`` and ``delete()`` would bypass the model's refusal; refuse them here too."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise ValueError(f"{self.model._meta.verbose_name}只能新增，不能修改。")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValueError(f"{self.model._meta.verbose_name}不能删除。")
-
-
-class WriteOnceModel(models.Model):
-    objects = WriteOnceQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # A fresh instance carrying an existing key would otherwise become an UPDATE.
-        if not self._state.adding or (
-            self.pk is not None and type(self)._default_manager.filter(pk=self.pk).exists()
-        ):
-            raise ValueError(f"{self._meta.verbose_name}只能新增，不能修改。")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError(f"{self._meta.verbose_name}不能删除。")
 
 
 class DeviceStatus(models.TextChoices):

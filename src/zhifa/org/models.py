@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhifa.core.identifiers import validate_resident_id, validate_uscc
+from zhifa.core.models import WriteOnceModel
 
 
 def uscc_validator(value: str) -> None:
@@ -288,8 +289,10 @@ class OrgEventType(models.TextChoices):
     CREDENTIAL_REVOKED = "credential_revoked", "吊销执法证"
 
 
-class OrgEvent(models.Model):
+class OrgEvent(WriteOnceModel):
     """Append-only history of organisation changes: who changed what, when, and why."""
+
+    write_once_verb = "追加"
 
     event_type = models.CharField("事件", max_length=40, choices=OrgEventType.choices)
     actor = models.ForeignKey(
@@ -311,13 +314,3 @@ class OrgEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        # A fresh instance carrying an existing key would otherwise become an UPDATE.
-        if not self._state.adding or (self.pk is not None and OrgEvent.objects.filter(pk=self.pk).exists()):
-            raise ValueError("组织变更记录只能追加，不能修改。")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("组织变更记录只能追加，不能删除。")

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhifa.core.models import WriteOnceModel
+
 
 class EventType(models.TextChoices):
     CASE_OPENED = "case_opened", "立案/受理"
@@ -34,7 +36,9 @@ class EventType(models.TextChoices):
     CASE_FILE_ASSEMBLED = "case_file_assembled", "案卷归档"
 
 
-class RecordEvent(models.Model):
+class RecordEvent(WriteOnceModel):
+    write_once_verb = "追加"
+
     """One entry of the record. ``id`` is the position; ``digest`` is SHA-256 of the canonical form."""
 
     event_type = models.CharField("事件类型", max_length=40, choices=EventType.choices)
@@ -80,17 +84,9 @@ class RecordEvent(models.Model):
         return f"#{self.pk} {self.get_event_type_display()} {self.step}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or (
-            self.pk is not None and RecordEvent.objects.filter(pk=self.pk).exists()
-        ):
-            raise ValueError("全过程记录只能追加，不能修改。")
         self.occurred_at = timezone.now()  # the server's clock, never the caller's
         self.digest = hashlib.sha256(self.canonical_bytes()).hexdigest()
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("全过程记录不能删除。")
+        super().save(*args, **kwargs)  # WriteOnceModel: insert only
 
     def canonical_bytes(self) -> bytes:
         """Deterministic bytes of what the event says (not its id): the future Merkle leaf."""

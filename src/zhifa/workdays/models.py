@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from zhifa.core.models import WriteOnceModel
+
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 
@@ -113,7 +115,9 @@ class CalendarChangeType(models.TextChoices):
     DAY_REMOVED = "day_removed", "删除节假日/调休日"
 
 
-class CalendarChange(models.Model):
+class CalendarChange(WriteOnceModel):
+    write_once_verb = "追加"
+
     """Append-only log of calendar edits: who, when, which year/day, before/after, and why."""
 
     change_type = models.CharField("操作", max_length=20, choices=CalendarChangeType.choices)
@@ -140,11 +144,3 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_change_type_display()} {self.year} {self.occurred_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValueError("日历变更记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("日历变更记录只能追加，不能删除。")
