@@ -120,6 +120,45 @@ def _fresh_rule_cache() -> Any:
     clear_rule_cache()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_machinery_past_the_record_triggers() -> Iterator[None]:
+    """The database refuses UPDATE, DELETE and TRUNCATE on record tables (``zhifa.ledger.triggers``),
+    but the test machinery must rewrite them: the flush that ends every transactional and browser
+    test, and the reload of the migrated data (``serialized_rollback``), which UPDATEs the rows
+    that ``restore_reference_data`` already put back. In the test suite only, both drop the
+    triggers first and create them again last, in the same transaction — also when the flush
+    inhibits post_migrate (whose handler reinstalls them). Patched on the backend *classes*, so
+    every connection (xdist worker, live-server thread, Playwright greenlet) gets it. Production
+    code has no such path."""
+    from django.db import connections, transaction
+
+    from zhifa.ledger.triggers import drop_sql, install_sql
+
+    patch = pytest.MonkeyPatch()
+    for ops_class in {type(connections[alias].ops) for alias in connections}:
+
+        def sql_flush(self: Any, *args: Any, _original: Any = ops_class.sql_flush, **kw: Any) -> Any:
+            sql = _original(self, *args, **kw)
+            return [*drop_sql(self.connection), *sql, *install_sql(self.connection)] if sql else sql
+
+        patch.setattr(ops_class, "sql_flush", sql_flush)
+    for creation_class in {type(connections[alias].creation) for alias in connections}:
+
+        def deserialize(
+            self: Any, data: str, _original: Any = creation_class.deserialize_db_from_string
+        ) -> None:
+            with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+                for statement in drop_sql(self.connection):
+                    cursor.execute(statement)
+                _original(self, data)
+                for statement in install_sql(self.connection):
+                    cursor.execute(statement)
+
+        patch.setattr(creation_class, "deserialize_db_from_string", deserialize)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def _serialized_database(django_db_setup: None, django_db_blocker: Any) -> str | None:
     """The reference data (laws, rules, calendar) serialized when the test database was made."""
@@ -159,6 +198,15 @@ def restore_reference_data(_serialized_database: str | None, django_db_blocker: 
 @pytest.fixture
 def bureau(db: None) -> Bureau:
     return build_bureau()
+
+
+@pytest.fixture
+def log_key(db: None) -> Any:
+    """The ledger's signing key, as ``zhifa setup`` creates it (checkpoints and sealed exports)."""
+    from zhifa.ledger import keys
+
+    key, _ = keys.ensure_log_key(actor=None)
+    return key
 
 
 def login(client: Client, username: str) -> Client:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zhifa.org",
     "zhifa.catalog",
     "zhifa.records",
+    "zhifa.ledger",
     "zhifa.cases",
     "zhifa.documents",
     "zhifa.evidence",
@@ -100,6 +101,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhifa.core.context_processors.staff_navigation",
+                "zhifa.ledger.views.failed_audit_banner",
             ],
         },
     },
@@ -124,6 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Dumps keep timestamps to the microsecond, so a reloaded record still matches its ledger leaf.
+SERIALIZATION_MODULES = {"json": "zhifa.core.precise_json"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +192,15 @@ for _name in (
 ):
     if os.environ.get(_name):
         globals()[_name] = os.environ[_name]
+
+# The ledger (Merkle log under the record): hash algorithm, the origin line of its checkpoints,
+# where the private signing keys live (never in the database), and its schedule.
+ZHIFA_LEDGER_HASH = os.environ.get("ZHIFA_LEDGER_HASH", "sm3")
+ZHIFA_LEDGER_ORIGIN = os.environ.get("ZHIFA_LEDGER_ORIGIN", "zhifa/ledger")
+ZHIFA_LEDGER_KEYS_DIR = Path(os.environ.get("ZHIFA_LEDGER_KEYS_DIR", DATA_DIR / "keys")).resolve()
+ZHIFA_LEDGER_SIGNING_ALGORITHM = os.environ.get("ZHIFA_LEDGER_SIGNING_ALGORITHM", "sm2")
+ZHIFA_CHECKPOINT_EVERY_SECONDS = int(os.environ.get("ZHIFA_CHECKPOINT_EVERY_SECONDS", "600"))
+ZHIFA_AUDIT_EVERY_SECONDS = int(os.environ.get("ZHIFA_AUDIT_EVERY_SECONDS", str(24 * 3600)))
 
 ZHIFA_API_TOKEN_TTL_HOURS = int(os.environ.get("ZHIFA_API_TOKEN_TTL_HOURS", "12"))
 

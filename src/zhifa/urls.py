@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/", include("zhifa.documents.urls")),
     path("evidence/", include("zhifa.evidence.urls")),
     path("calendar/", include("zhifa.workdays.urls")),
+    path("ledger/", include("zhifa.ledger.urls")),
+    path("public/ledger/", include("zhifa.ledger.urls_public")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -247,7 +247,7 @@ def test_crafted_posts_get_a_message_or_404_not_a_500(bureau: Any, client_as: An
     assert head.post(f"/cases/{case.pk}/officers/", {"person": "abc"}).status_code == 404
 
 
-def test_the_api_has_the_page_operations(bureau: Any, client: Client, api_token: Any) -> None:
+def test_the_api_has_the_page_operations(bureau: Any, client: Client, api_token: Any, log_key: Any) -> None:
     case = _case(bureau)
     head, officer = api_token("head"), api_token("officer")
     extra = bureau.people["reviewer"]  # not an officer: refused
@@ -280,6 +280,10 @@ def test_the_api_has_the_page_operations(bureau: Any, client: Client, api_token:
     assert no_clock.status_code == 409 and no_clock.json()["code"] == "no_running_clock"
     archive = client.get(f"/api/v1/cases/{case.pk}/case-file.zip", **officer)
     assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
+    ledger = client.get(f"/api/v1/cases/{case.pk}/ledger", **officer).json()
+    assert ledger and all(row["leaf_index"] is not None and row["checkpoint_id"] for row in ledger)
+    proof = client.get(ledger[0]["proof_url"], **officer).json()
+    assert proof["leaf_index"] == ledger[0]["leaf_index"] and proof["proof"]
     assert client.get("/api/v1/cases/deadlines/mine", **officer).status_code == 200
 
 

@@ -4,6 +4,7 @@ with its real documents generated on the way (the close step refuses until they 
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from tests.cases.helpers import org_code
 
 from zhifa.cases.definitions import workflow_for
 from zhifa.cases.models import Case
+from zhifa.ledger import keys
+from zhifa.ledger.verify import verify_archive
 from zhifa.org import services as org
 from zhifa.org.models import Role
 
@@ -42,7 +45,7 @@ REASONS = {"record_defence": "当事人书面陈述申辩，放弃听证"}
 
 # The pages and the API take "today" from the clock; run on a day whose deadlines end inside the
 # loaded calendar years (a real deadline into an unloaded year is refused, as tested elsewhere).
-pytestmark = pytest.mark.usefixtures("in_march_2026")
+pytestmark = pytest.mark.usefixtures("in_march_2026", "log_key")
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def _setup(bureau: Any, act_type: str) -> Any:
 
 
 @pytest.mark.parametrize("act_type", sorted(PATHS))
-def test_each_act_type_through_the_pages(bureau: Any, act_type: str) -> None:
+def test_each_act_type_through_the_pages(bureau: Any, act_type: str, tmp_path: Path) -> None:
     item = _setup(bureau, act_type)
     officer, head = _login("officer"), _login("leader")
     response = officer.post(
@@ -98,7 +101,12 @@ def test_each_act_type_through_the_pages(bureau: Any, act_type: str) -> None:
             made = officer.post(f"/documents/cases/{case.pk}/generate/", {"template": template})
             assert made.status_code == 302, (code, template)
     assert case.state == "archived"
-    assert officer.get(f"/cases/{case.pk}/case-file.zip").status_code == 200
+    sealed = officer.get(f"/cases/{case.pk}/case-file.zip")
+    assert sealed.status_code == 200
+    archive = tmp_path / "sealed.zip"
+    archive.write_bytes(b"".join(sealed.streaming_content))
+    report = verify_archive(archive, keys.active_log_key().public_pem.encode())  # type: ignore[union-attr]
+    assert report.ok, report.failed
 
 
 @pytest.mark.parametrize("act_type", sorted(PATHS))

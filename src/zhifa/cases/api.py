@@ -376,22 +376,62 @@ def correct(request: HttpRequest, case_id: int, payload: CorrectionIn) -> Any:
 
 
 @router.get(
-    "/{case_id}/case-file.zip", response={200: None, **errors(401, 403, 404)}, summary="导出电子案卷（ZIP）"
+    "/{case_id}/case-file.zip",
+    response={200: None, **errors(401, 403, 404, 409)},
+    summary="导出封存电子案卷（BagIt，含账本包含证明与签名检查点，可用 zhifa verify 离线核验）",
 )
 def case_file(request: HttpRequest, case_id: int) -> Any:
     import tempfile
 
     from django.http import FileResponse
 
-    from zhifa.cases import casefile
+    from zhifa.cases import sealing
 
     case = _case(request, case_id)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    casefile.write_zip(case, spool)
+    try:
+        sealing.write_sealed(case, spool, actor=request.user)
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
     return FileResponse(
-        spool, content_type="application/zip", as_attachment=True, filename=f"{case.number}-电子案卷.zip"
+        spool, content_type="application/zip", as_attachment=True, filename=f"{case.number}-封存电子案卷.zip"
     )
+
+
+class LedgerEntryOut(Schema):
+    event_id: int
+    event_type: str
+    leaf_index: int | None = Field(description="在账本中的序号；null 表示未入账本（应由核验报告）")
+    checkpoint_id: int | None = Field(description="已纳入的最新检查点；null 表示等待下一检查点")
+    proof_url: str | None
+
+
+@router.get(
+    "/{case_id}/ledger",
+    response={200: list[LedgerEntryOut], **errors(401, 403, 404)},
+    summary="案件每条记录在账本中的位置与包含证明链接",
+)
+def case_ledger(request: HttpRequest, case_id: int) -> Any:
+    from zhifa.ledger.selectors import statuses
+
+    case = _case(request, case_id)
+    events = list(selectors.timeline(case))
+    leaves = statuses(events)
+    rows = []
+    for event in events:
+        leaf = leaves.get(event.pk)
+        rows.append(
+            {
+                "event_id": event.pk,
+                "event_type": event.event_type,
+                "leaf_index": leaf.index if leaf else None,
+                "checkpoint_id": leaf.checkpoint_id if leaf else None,
+                "proof_url": f"/api/v1/ledger/leaves/{leaf.index}" if leaf else None,
+            }
+        )
+    return rows
 
 
 class DeadlineOut(Schema):

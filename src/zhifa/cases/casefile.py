@@ -1,27 +1,23 @@
 """The electronic case file (电子案卷): the case's documents in statutory order, its evidence and
 audio/video, and its whole-process record, with an index and a manifest of hashes.
 
-``completeness`` says what is still missing (the close step refuses until nothing is);
-``write_zip`` streams the file into a ZIP without holding any large file in memory.
+``completeness`` says what is still missing (the close step refuses until nothing is); the
+export itself is the sealed archive of ``cases.sealing``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.apps import apps
-from django.template.loader import render_to_string
-from django.utils import timezone
 
 from zhifa.cases.documents_catalog import DOCUMENTS
 from zhifa.cases.guards import missing_for_case_file
 from zhifa.cases.models import Case
-from zhifa.cases.selectors import state_label, timeline, workflow_of
+from zhifa.cases.selectors import timeline, workflow_of
 
 BLOCK = 1024 * 1024
 
@@ -159,64 +155,3 @@ def _events_json(case: Case) -> bytes:
         for e in timeline(case)
     ]
     return json.dumps(events, ensure_ascii=False, indent=1, default=str).encode()
-
-
-def write_zip(case: Case, out: IO[bytes]) -> dict[str, Any]:
-    """Write the case file to ``out`` as a ZIP; return its manifest. Every file's SHA-256 is
-    recomputed while it is copied and must equal the hash recorded when it was filed."""
-    items = entries(case)
-    manifest_files: list[dict[str, Any]] = []
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for entry in items:
-            digest = hashlib.sha256()
-            with archive.open(entry.path, "w", force_zip64=True) as target:
-                for block in entry.chunks():
-                    digest.update(block)
-                    target.write(block)
-            if digest.hexdigest() != entry.sha256:
-                raise ValueError(f"{entry.path} 与登记时的摘要不一致：存储的文件已被改动。")
-            manifest_files.append(
-                {
-                    "path": entry.path,
-                    "sha256": entry.sha256,
-                    "size": entry.size,
-                    "title": entry.title,
-                    "number": entry.number,
-                    "section": entry.section,
-                }
-            )
-        events = _events_json(case)
-        archive.writestr("record/events.json", events)
-        manifest_files.append(
-            {
-                "path": "record/events.json",
-                "sha256": hashlib.sha256(events).hexdigest(),
-                "size": len(events),
-                "title": "执法全过程记录",
-                "number": "",
-                "section": "记录",
-            }
-        )
-        index = render_to_string(
-            "cases/casefile_index.html",
-            {
-                "case": case,
-                "entries": items,
-                "state_label": state_label(case),
-                "missing": completeness(case),
-                "generated_at": timezone.now(),
-            },
-        ).encode()
-        archive.writestr("index.html", index)
-        manifest = {
-            "case": case.number,
-            "title": case.title,
-            "state": case.state,
-            "generated_at": timezone.now().isoformat(),
-            "hash": "sha256",
-            "files": manifest_files,
-            "index_sha256": hashlib.sha256(index).hexdigest(),
-            "missing": completeness(case),
-        }
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-    return manifest

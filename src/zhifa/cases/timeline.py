@@ -11,6 +11,7 @@ from zhifa.cases.models import Case, OfficerRole
 from zhifa.cases.selectors import timeline, workflow_of
 from zhifa.cases.workflow import Workflow
 from zhifa.catalog.models import CaseStep
+from zhifa.ledger.selectors import LeafStatus, statuses
 from zhifa.records.models import EventType, RecordEvent
 
 _CLOCK_VERBS = {"start": "起算", "pause": "中止", "resume": "恢复", "stop": "终止"}
@@ -21,6 +22,7 @@ class Row:
     event: RecordEvent
     step_label: str
     summary: str
+    leaf: LeafStatus | None = None  # its place in the ledger, and whether a checkpoint covers it
 
 
 def _state(workflow: Workflow, code: Any) -> str:
@@ -97,4 +99,6 @@ def _short(digest: Any) -> str:
 
 def rows(case: Case) -> list[Row]:
     workflow = workflow_of(case)
-    return [Row(e, _step_label(workflow, e), _summary(workflow, e)) for e in timeline(case)]
+    events = list(timeline(case))
+    leaves = statuses(events)
+    return [Row(e, _step_label(workflow, e), _summary(workflow, e), leaves.get(e.pk)) for e in events]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.cases import casefile, selectors, services, timeline
+from zhifa.cases import sealing, selectors, services, timeline
 from zhifa.cases.documents_catalog import DOCUMENTS
 from zhifa.cases.forms import OpenCaseForm, TransitionForm
 from zhifa.cases.models import Case
@@ -182,17 +182,18 @@ def case_transition(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 def case_file_zip(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The electronic case file as a ZIP with an index and a manifest of hashes."""
+    """The sealed electronic case file: a BagIt archive with the ledger proofs and the signed
+    checkpoint, checkable offline with ``zhifa verify``."""
     case = _case_for(request, pk)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     try:
-        casefile.write_zip(case, spool)
-    except ValueError as exc:  # a stored file no longer matches its recorded hash
+        sealing.write_sealed(case, spool, actor=request.user)
+    except DomainError as exc:  # a stored file no longer matches its hash, or no signing key
         spool.close()
-        messages.error(request, f"案卷导出失败：{exc}")
+        messages.error(request, f"案卷导出失败：{exc.message}")
         return redirect("cases:case_detail", case.pk)
     spool.seek(0)
-    name = f"{case.number}-电子案卷.zip"
+    name = f"{case.number}-封存电子案卷.zip"
     return FileResponse(spool, content_type="application/zip", as_attachment=True, filename=name)
 
 

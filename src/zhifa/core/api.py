@@ -175,6 +175,7 @@ def register_routers() -> None:
     from zhifa.catalog.api import router as catalog_router
     from zhifa.documents.api import router as documents_router
     from zhifa.evidence.api import router as evidence_router
+    from zhifa.ledger.api import router as ledger_router
     from zhifa.org.api import router as org_router
     from zhifa.workdays.api import router as calendar_router
 
@@ -184,3 +185,4 @@ def register_routers() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/", documents_router)
     api.add_router("/evidence", evidence_router)
+    api.add_router("/ledger", ledger_router)

@@ -25,6 +25,7 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
         ("credentials", "执法证", reverse("org:credential_list")),
         ("devices", "执法记录仪", reverse("evidence:device_list")),
         ("calendar", "工作日历", reverse("workdays:year_list")),
+        ("ledger", "账本", reverse("ledger:overview")),
     ]
     return {
         "nav_items": items,

@@ -5,11 +5,27 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+
+# Called with every freshly inserted write-once row, inside the inserting transaction. The ledger
+# app installs its append here (``zhifa.ledger.apps``), so no record row can be written without
+# its leaf — and core does not import the ledger.
+_after_insert: list[Callable[[Sequence[models.Model]], None]] = []
+
+
+def on_write_once_insert(hook: Callable[[Sequence[models.Model]], None]) -> None:
+    if hook not in _after_insert:
+        _after_insert.append(hook)
+
+
+def _inserted(rows: Sequence[models.Model]) -> None:
+    for hook in _after_insert:
+        hook(rows)
 
 
 class WriteOnceQuerySet(models.QuerySet[Any]):
@@ -21,14 +37,25 @@ class WriteOnceQuerySet(models.QuerySet[Any]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ValueError(f"{self.model._meta.verbose_name}不能删除。")
 
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise ValueError(f"{self.model._meta.verbose_name}只能新增。")
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            _inserted(created)
+        return created
+
 
 class WriteOnceModel(models.Model):
     """A row that is written once: records, versions, history. A correction is a new row.
 
-    ``write_once_verb`` words the refusal: 新增 for versions, 追加 for logs.
+    ``write_once_verb`` words the refusal: 新增 for versions, 追加 for logs. Each insert is
+    entered in the ledger in the same transaction (``ledgered``; the ledger's own tables are not).
+    The database refuses UPDATE and DELETE on these tables too (``zhifa.ledger.triggers``).
     """
 
     write_once_verb = "新增"
+    ledgered = True
     objects = WriteOnceQuerySet.as_manager()
 
     class Meta:
@@ -41,7 +68,10 @@ class WriteOnceModel(models.Model):
         ):
             raise ValueError(f"{self._meta.verbose_name}只能{self.write_once_verb}，不能修改。")
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        # No savepoint inside a caller's transaction: an error rolls the whole change back anyway.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            _inserted([self])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError(f"{self._meta.verbose_name}只能{self.write_once_verb}，不能删除。")

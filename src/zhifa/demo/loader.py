@@ -54,6 +54,9 @@ def load_demo(*, password: str) -> DemoReport:
     created = load_cases(body)
     if created:
         report.created.append(f"演示案件 {created} 件")
+    from zhifa.demo.ledger import load_ledger
+
+    report.created.extend(load_ledger())
     report.accounts = demo_accounts()
     return report
 

@@ -49,6 +49,7 @@ class RecordEvent(WriteOnceModel):
         blank=True,
         related_name="events",
         verbose_name="案件",
+        db_index=False,  # covered by the (case, id) index below
     )
     step = models.CharField("环节", max_length=60, blank=True)
     actor = models.ForeignKey(

@@ -24,6 +24,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "zhifa.wsgi:application",
+            "--config",
+            "python:zhifa.gunicorn_conf",
             "--bind",
             bind,
             "--workers",

@@ -21,7 +21,10 @@ def static_fingerprint() -> str:
 
 
 class Command(BaseCommand):
-    help = "准备运行环境：迁移数据库（含法律条文、法定时限、工作日历的初始数据）并收集静态文件。可重复执行。"
+    help = (
+        "准备运行环境：迁移数据库（含法律条文、法定时限、工作日历的初始数据）、收集静态文件、"
+        "生成账本签名密钥。可重复执行。"
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -30,4 +33,6 @@ class Command(BaseCommand):
         if not marker.exists() or marker.read_text() != fingerprint:
             call_command("collectstatic", interactive=False, verbosity=0)
             marker.write_text(fingerprint)
-        self.stdout.write("数据库与静态文件已就绪。")
+        # The log signs its checkpoints from the first day: create the key on first setup.
+        call_command("keys", "generate", "--if-missing", verbosity=0)
+        self.stdout.write("数据库、静态文件与账本签名密钥已就绪。")
