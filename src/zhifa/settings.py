@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhifa.cases",
     "zhifa.documents",
     "zhifa.evidence",
+    "zhifa.review",
     "zhifa.demo",
 ]
 

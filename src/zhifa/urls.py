@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("evidence/", include("zhifa.evidence.urls")),
     path("calendar/", include("zhifa.workdays.urls")),
     path("ledger/", include("zhifa.ledger.urls")),
+    path("review/", include("zhifa.review.urls")),
     path("public/ledger/", include("zhifa.ledger.urls_public")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -55,8 +55,68 @@ def walk(case: Case, path: list[tuple[str, Any, dict[str, Any]]], *, day: dateti
         step = workflow.transition(code)
         if step.av_step:
             record_av(case, step.av_step)
+        if "legal_review" in step.guards:
+            approve_decision(case, code=code, amount=data.get("amount"), day=day)
         case = services.perform_transition(
             actor=actor, case=case, transition=code, data=data, reason=data.get("reason", ""), today=day
         )
         record_documents(case, step.documents)
     return case
+
+
+def approve_decision(case: Case, *, code: str, amount: Any = None, day: datetime.date) -> None:
+    """When the decision is major: draft it, submit it, and have a qualified reviewer who did not
+    handle the case approve it (and the leaders discuss it where the catalogue requires) — all
+    through the review services, as the pages and the API do."""
+    from decimal import Decimal
+
+    from zhifa.org.models import Person, Role
+    from zhifa.review import selectors
+    from zhifa.review import services as review
+    from zhifa.review.models import CHECKLIST, DiscussionDecision, Measure
+
+    if not selectors.gate_refusals(case, code, {"amount": amount} if amount is not None else {}, day):
+        return
+    handler = case.officers.select_related("person__user").first().person.user
+    measures = [Measure.FINE] if amount else [Measure.WARNING]
+    if code == "refuse":
+        measures = [Measure.LICENSING_REFUSAL]
+    bracket = case.item_version.brackets.first()
+    review.save_draft(
+        actor=handler,
+        case=case,
+        measures=measures,
+        fine_amount=Decimal(str(amount)) if amount else None,
+        bracket=bracket if amount else None,
+        outside_bracket_reason="情节特别严重（测试）",
+        facts="经调查，当事人未取得施工许可证擅自施工。",
+        legal_basis="《中华人民共和国建筑法》第六十四条",
+        decision_text="拟作出处理决定。",
+        today=day,
+    )
+    request = review.submit_for_review(actor=handler, case=case, today=day)
+    reviewer = next(
+        p
+        for p in Person.objects.filter(roles__role=Role.REVIEWER).exclude(legal_qualification_no="")
+        if not review.reviewer_refusal(case, p)
+    )
+    review.assign_reviewer(actor=reviewer.user, request=request, reviewer=reviewer)
+    review.record_opinion(
+        actor=reviewer.user,
+        request=request,
+        result="approved",
+        checklist={key: {"passed": True, "comment": ""} for key, _ in CHECKLIST},
+        today=day,
+    )
+    draft = selectors.latest_draft(case)
+    if draft is not None and selectors.majority(case, day=day).needs_discussion:
+        leader = Person.objects.filter(roles__role=Role.LEADER).first()
+        review.record_collective_discussion(
+            actor=leader.user,
+            case=case,
+            held_on=day,
+            chair=leader.name,
+            attendees=[leader.name, "副局长甲", "副局长乙"],
+            minutes="经集体讨论，同意作出决定。",
+            decision=DiscussionDecision.PROCEED,
+        )

@@ -9,14 +9,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from zhifa.catalog.models import ActType, EnforcementItem, ItemBasis
+from zhifa.catalog.models import ActType, EnforcementItem, ItemBasis, ItemVersion
 from zhifa.demo import content
 from zhifa.demo.loader import demo_accounts, load_demo
 from zhifa.org.models import Person
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Demo-pass-2026"
-COUNTED_APPS = ("org", "catalog", "auth")
+COUNTED_APPS = ("org", "catalog", "auth", "cases", "records", "documents", "evidence", "review", "ledger")
 
 # REQUIREMENTS §8: (words in the item's name, act type, [(law, article)] it must cite, words of that article)
 SECTION_8 = [
@@ -109,6 +109,12 @@ def test_all_six_act_types_are_in_the_catalogue(demo: None) -> None:
     assert set(EnforcementItem.objects.values_list("act_type", flat=True)) == set(ActType.values)
 
 
+def _latest(item: EnforcementItem) -> ItemVersion:
+    version = item.latest_version()
+    assert version is not None, item.code
+    return version
+
+
 @pytest.mark.parametrize(
     ("words", "act_type", "cited", "article_words"), SECTION_8, ids=[r[0] for r in SECTION_8]
 )
@@ -116,12 +122,10 @@ def test_the_section_8_samples_cite_the_checked_articles(
     demo: None, words: str, act_type: str, cited: list[tuple[str, int]], article_words: str
 ) -> None:
     matches = [
-        item
-        for item in EnforcementItem.objects.filter(act_type=act_type)
-        if words in item.latest_version().name
+        item for item in EnforcementItem.objects.filter(act_type=act_type) if words in _latest(item).name
     ]
     assert len(matches) == 1, words
-    version = matches[0].latest_version()
+    version = _latest(matches[0])
     bases = [
         (b.provision.law.short_title, b.provision.number)
         for b in version.bases.select_related("provision__law")
@@ -141,6 +145,7 @@ def test_every_demo_item_cites_exactly_the_articles_in_its_content(demo: None) -
     for code, *_rest in content.ITEMS:
         bases_spec = _rest[3]
         version = EnforcementItem.objects.get(code=code).versions.order_by("number").first()
+        assert version is not None, code
         stored = [
             (b.provision.law.short_title, b.provision.number, b.purpose)
             for b in version.bases.select_related("provision__law")
@@ -184,3 +189,136 @@ def test_the_demo_ledger_is_signed_witnessed_and_audits_clean(demo: None, tmp_pa
     report = verify_archive(out, latest.key.public_pem.encode())
     assert report.ok, report.failed
     assert any("见证联署有效" in line for line in report.passed)
+
+
+def _case(item_code: str) -> Any:
+    from zhifa.cases.models import Case
+
+    return Case.objects.get(item__code=item_code)
+
+
+def _event_id(case: Any, event_type: str, step: str = "") -> int:
+    from zhifa.records.models import RecordEvent
+
+    events = RecordEvent.objects.filter(case=case, event_type=event_type)
+    if step:
+        events = events.filter(step=step)
+    event = events.order_by("id").first()
+    assert event is not None, (case.number, event_type, step)
+    return event.pk
+
+
+def test_a_major_decision_was_made_only_after_review_said_yes(demo: None) -> None:
+    from zhifa.cases.casefile import completeness, entries
+    from zhifa.documents.models import Document
+    from zhifa.records.models import EventType
+    from zhifa.review.models import ReviewOpinion
+    from zhifa.review.selectors import approved, latest_draft, majority
+
+    case = _case("ZJ-CF-001")  # 150,000 元 on an organisation: R02
+    assert case.state == "archived"
+    assert [r.split()[0] for r in majority(case).reasons] == ["R02"]
+    opinion = ReviewOpinion.objects.select_related("request__draft", "reviewer").get(request__case=case)
+    assert (opinion.result, opinion.reviewer.name, opinion.request.round) == ("approved", "廖法审", 1)
+    assert opinion.request.draft.fine_amount == 150000 and opinion.request.draft.bracket is not None
+    draft = latest_draft(case)
+    assert draft is not None and draft == opinion.request.draft and approved(draft)
+    assert _event_id(case, EventType.REVIEW_OPINION) < _event_id(case, EventType.TRANSITION, "decide")
+
+    document = Document.objects.get(case=case, template="legal_review_opinion")
+    assert document.number == "衡住建法审字〔2026〕1号"
+    assert document.context["review"]["result"] == "同意"
+    assert document.context["review"]["qualification"] == "A20084300012345"
+    assert document.context["date"] == "2026年3月23日"
+    # Filed in the case file, which never required it.
+    assert "法制审核意见书" in [entry.title for entry in entries(case)]
+    assert completeness(case) == []
+
+
+def test_an_attempt_to_decide_without_review_was_refused_and_kept_for_accountability(demo: None) -> None:
+    from zhifa.records.models import EventType, RecordEvent
+    from zhifa.review.models import AccountabilityKind, AccountabilityRecord
+
+    case = _case("ZJ-CF-001")
+    (record,) = AccountabilityRecord.objects.all()
+    assert (record.case, record.kind) == (case, AccountabilityKind.DECIDE_WITHOUT_REVIEW)
+    assert (
+        record.actor is not None and record.actor.get_username() == "head" and record.actor_name == "彭建国"
+    )
+    assert "作出处罚决定" in record.details and "法制审核" in record.details
+    event = RecordEvent.objects.get(case=case, event_type=EventType.ACCOUNTABILITY)
+    assert event.after == {"kind": AccountabilityKind.DECIDE_WITHOUT_REVIEW}
+    # The refused attempt came before the draft was even made, and decided nothing.
+    assert event.pk < _event_id(case, EventType.DRAFT_DECISION)
+    assert RecordEvent.objects.filter(case=case, event_type=EventType.TRANSITION, step="decide").count() == 1
+
+
+def test_a_revised_draft_waits_in_the_reviewers_queue_after_problems_were_found(demo: None) -> None:
+    from zhifa.documents.models import Document
+    from zhifa.review import selectors
+
+    case = _case("ZJ-CF-005")  # 120,000 元 on an organisation after a hearing: R02, R09
+    assert case.state == "heard"
+    assert {r.split()[0] for r in selectors.majority(case).reasons} == {"R02", "R09"}
+    first, second = selectors.requests_of(case)
+    assert (first.round, first.draft.version, second.round, second.draft.version) == (1, 1, 2, 2)
+    assert first.opinion.result == "problems" and first.opinion.reviewer.name == "廖法审"
+    assert first.opinion.checklist["facts"]["passed"] is False and first.opinion.changes_required
+    assert not hasattr(second, "opinion") and second.reviewer is not None
+    reviewer = Person.objects.get(user__username="reviewer")
+    assert second.reviewer == reviewer
+    assert second in selectors.queue(reviewer=reviewer, include_unassigned=False)
+    assert list(selectors.queue()) == [second]  # the only open round
+    document = Document.objects.get(case=case, template="legal_review_opinion")
+    assert document.context["review"]["result"] == "存在问题" and document.number == "衡住建法审字〔2026〕2号"
+    # Not approved yet: the gate still refuses the decision.
+    refusals = selectors.gate_refusals(case, "decide", {"amount": "120000"}, second.submitted_on)
+    assert refusals and "尚未审核同意" in refusals[0]
+    # 廖法审 finds it on the review page on login.
+    client = Client()
+    assert client.login(username="reviewer", password=PASSWORD)
+    page = client.get("/review/")
+    assert page.status_code == 200
+    assert [row["request"] for row in page.context["rows"]] == [second]  # not only in 已审核
+    assert case.number in page.content.decode()
+
+
+def test_a_suspension_was_discussed_collectively_before_it_was_decided(demo: None) -> None:
+    from zhifa.documents.models import Document
+    from zhifa.records.models import EventType
+    from zhifa.review.models import CollectiveDiscussion
+    from zhifa.review.selectors import approved, discussed, latest_draft, majority
+
+    case = _case("ZJ-CF-006")  # 责令停业整顿: R05 needs 集体讨论
+    assert case.state == "decided" and case.amount == 150000
+    status = majority(case)
+    assert status.needs_discussion and [r.split()[0] for r in status.discussion_reasons] == ["R05"]
+    draft = latest_draft(case)
+    assert draft is not None and "suspension" in draft.measures and approved(draft) and discussed(draft)
+    discussion = CollectiveDiscussion.objects.get(case=case)
+    assert discussion.decision == "proceed" and len(discussion.attendees) >= 3 and discussion.draft == draft
+    assert discussion.recorded_by.get_username() == "leader"
+    assert _event_id(case, EventType.COLLECTIVE_DISCUSSION) < _event_id(case, EventType.TRANSITION, "decide")
+    record = Document.objects.get(case=case, template="collective_discussion_record")
+    assert record.number == "" and record.context["discussion"]["decision"] == "同意作出决定"
+    assert record.context["discussion"]["held_on"] == "2026年10月26日"
+    opinion = Document.objects.get(case=case, template="legal_review_opinion")
+    assert opinion.number == "衡住建法审字〔2026〕3号"
+
+
+def test_every_demo_decision_that_is_major_was_approved(demo: None) -> None:
+    from zhifa.cases.models import Case
+    from zhifa.records.models import EventType, RecordEvent
+    from zhifa.review.selectors import DECISION_STEPS, approved, discussed, latest_draft, majority
+
+    decided = Case.objects.filter(
+        pk__in=RecordEvent.objects.filter(event_type=EventType.TRANSITION, step__in=DECISION_STEPS).values(
+            "case"
+        )
+    )
+    major = [case for case in decided if majority(case).major]
+    assert {case.item.code for case in major} == {"ZJ-CF-001", "ZJ-CF-006"}
+    for case in major:
+        draft = latest_draft(case)
+        assert draft is not None and approved(draft), case.number
+        assert discussed(draft) or not majority(case).needs_discussion, case.number

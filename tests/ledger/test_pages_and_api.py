@@ -184,3 +184,17 @@ def test_dumped_and_reloaded_rows_still_match_their_leaves(opened_case: Any) -> 
     text = serializers.serialize("json", [event])
     restored = next(serializers.deserialize("json", text)).object
     assert restored.occurred_at == event.occurred_at
+
+
+def test_staff_history_leaves_are_for_administrators_and_supervisors(
+    opened_case: Any, log_key: Any, client: Client, api_token: Any, client_as: Any
+) -> None:
+    checkpoints.make_checkpoint(actor=None)
+    org_leaf = Leaf.objects.filter(kind="org.orgevent").order_by("index").first()
+    assert org_leaf is not None
+    url = f"/api/v1/ledger/leaves/{org_leaf.index}"
+    refused = client.get(url, **api_token("officer"))
+    assert refused.status_code == 403 and "管理员和监督人员" in refused.json()["message"]
+    assert client.get(url, **api_token("supervisor")).status_code == 200
+    assert client_as("officer").get(f"/ledger/leaves/{org_leaf.index}/").status_code == 403
+    assert client_as("admin").get(f"/ledger/leaves/{org_leaf.index}/").status_code == 200

@@ -245,3 +245,105 @@ def test_the_verifier_runs_without_django_or_a_database(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "核验通过" in result.stdout
+
+
+def test_two_pieces_of_evidence_with_the_same_bytes_are_both_sealed(
+    opened_case: Any, log_key: Any, client_as: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.ZHIFA_EVIDENCE_ROOT = str(tmp_path / "store")
+    settings.ZHIFA_EVIDENCE_SPOOL_DIR = str(tmp_path / "spool")
+    photo = payload(JPEG_HEAD, 30_000, seed=7)
+    for name in ("第一张.jpg", "第二张.jpg"):
+        response = upload(client_as("officer"), opened_case, photo, kind="photo", filename=name)
+        assert response.status_code == 200, response.content
+    out = tmp_path / "same.zip"
+    call_command("export_case", opened_case.number, "-o", str(out))
+    leaves = json.loads(next(v for k, v in _members(out).items() if k.endswith("ledger/leaves.json")))
+    evidence_refs = [leaf["ref"] for leaf in leaves if leaf["kind"] == "evidence.evidence"]
+    assert len(evidence_refs) == 2 and len(set(evidence_refs)) == 2
+    assert verify_archive(out, log_key.public_pem.encode()).ok
+
+
+def test_a_retired_key_does_not_seal_new_archives(opened_case: Any, log_key: Any, tmp_path: Path) -> None:
+    old = checkpoints.make_checkpoint(actor=None)
+    new_key = keys.rotate_log_key(actor=None, reason="密钥泄露")
+    out = tmp_path / "after-rotation.zip"
+    call_command("export_case", opened_case.number, "-o", str(out))
+    assert verify_archive(out, new_key.public_pem.encode()).ok
+    assert not verify_archive(out, log_key.public_pem.encode()).ok
+    assert checkpoints.latest_checkpoint().pk != old.pk  # type: ignore[union-attr]
+
+
+def test_export_into_a_missing_folder_says_so(opened_case: Any, log_key: Any, tmp_path: Path) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="输出目录不存在"):
+        call_command("export_case", opened_case.number, "-o", str(tmp_path / "nope" / "x.zip"))
+    with pytest.raises(CommandError, match="没有案件"):
+        call_command("export_case", "衡住建罚案〔2099〕1号", "-o", str(tmp_path / "x.zip"))
+
+
+def test_dropping_the_last_event_from_events_and_leaves_is_caught_by_the_seal(
+    archive: Path, public_key: bytes
+) -> None:
+    members = _members(archive)
+    events_name = next(k for k in members if k.endswith("data/record/events.json"))
+    leaves_name = next(k for k in members if k.endswith("ledger/leaves.json"))
+    events = json.loads(members[events_name])
+    assert events[-1]["type"] == "case_file_sealed"
+    dropped = events.pop(-2)  # the last event before the seal
+    leaves = [
+        leaf
+        for leaf in json.loads(members[leaves_name])
+        if not (leaf["kind"] == "records.recordevent" and leaf["ref"] == str(dropped["id"]))
+    ]
+    forged = _reseal(
+        archive,
+        {
+            "record/events.json": json.dumps(events, ensure_ascii=False).encode(),
+            "ledger/leaves.json": json.dumps(leaves, ensure_ascii=False).encode(),
+        },
+    )
+    failed = verify_archive(forged, public_key).failed
+    assert any(f"封存记录列明的全过程记录 #{dropped['id']} 不在案卷中" in line for line in failed), failed
+
+
+def test_an_archive_carries_the_witnessed_history_it_extends(
+    opened_case: Any, log_key: Any, tmp_path: Path
+) -> None:
+    """The export signs a fresh checkpoint (for its seal), which no witness has seen yet; the
+    archive then carries the latest co-signed checkpoint and a consistency proof to its own."""
+    from zhifa.ledger import witness as witnessing
+
+    witness_file = tmp_path / "w.pem"
+    witness_key = keys.generate_witness_key(actor=None, out=witness_file, name="sfj", holder="衡阳市司法局")
+    witnessed = checkpoints.make_checkpoint(actor=None)
+    signature, _ = witnessing.cosign(
+        body_text=witnessed.body,
+        log_signature=bytes(witnessed.signature),
+        log_public_key=keys.public_key(log_key),
+        witness_key=signing.load_private_key(witness_file.read_bytes()),
+        previous=None,
+        consistency=[],
+    )
+    checkpoints.add_cosignature(checkpoint=witnessed, key=witness_key, signature=signature)
+    out = tmp_path / "witnessed.zip"
+    call_command("export_case", opened_case.number, "-o", str(out))
+    report = verify_archive(out, log_key.public_pem.encode())
+    assert report.ok, report.failed
+    assert any(f"联署了树大小 {witnessed.size} 的检查点，本检查点是其延续" in line for line in report.passed)
+    # A rewritten history: the witnessed checkpoint replaced by one with another root fails.
+    members = _members(out)
+    body = next(v for k, v in members.items() if k.endswith("ledger/witnessed-checkpoint.txt")).decode()
+    parsed = checkpoints.parse_body(body)
+    fake = checkpoints.render_body(
+        checkpoints.CheckpointBody(parsed.origin, parsed.size, b"\x09" * 32, parsed.algorithm, parsed.time)
+    )
+    forged = _reseal(
+        out,
+        {
+            "ledger/witnessed-checkpoint.txt": fake.encode(),
+            "ledger/witnessed-checkpoint.sig": keys.load_log_private_key(log_key).sign(fake.encode()),
+        },
+    )
+    assert any("见证联署无效" in line for line in verify_archive(forged, log_key.public_pem.encode()).failed)

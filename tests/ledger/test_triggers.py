@@ -41,6 +41,8 @@ def _value(model: type[models.Model], field: Any) -> Any:
     if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
         unique = field.unique or field.primary_key
         return 10**6 + model._base_manager.count() if unique else 1
+    if isinstance(field, models.BooleanField):
+        return False
     if isinstance(field, models.DateTimeField):
         return timezone.now()
     if isinstance(field, models.DateField):

@@ -35,6 +35,7 @@ class Entry:
     sha256: str
     size: int
     source: Any  # a callable returning an iterator of byte blocks
+    record: Any = None  # the Document or Evidence row it is the file of
 
     def chunks(self) -> Iterator[bytes]:
         return iter(self.source())
@@ -47,13 +48,17 @@ def completeness(case: Case) -> list[str]:
 def _documents(case: Case) -> list[Any]:
     if not apps.is_installed("zhifa.documents"):
         return []
+    from zhifa.cases.documents_catalog import REVIEW_DOCUMENTS
     from zhifa.documents.models import Document
 
-    latest: dict[str, Any] = {}
+    # The latest version of each step document; every review opinion and discussion record (each
+    # round is its own document, and the file keeps every round).
+    filed: dict[Any, Any] = {}
     for doc in Document.objects.filter(case=case).order_by("template", "version"):
-        latest[doc.template] = doc
+        filed[(doc.template, doc.version if doc.template in REVIEW_DOCUMENTS else 0)] = doc
     return sorted(
-        latest.values(), key=lambda d: DOCUMENTS[d.template].order if d.template in DOCUMENTS else 999
+        filed.values(),
+        key=lambda d: (DOCUMENTS[d.template].order if d.template in DOCUMENTS else 999, d.version),
     )
 
 
@@ -116,6 +121,7 @@ def entries(case: Case) -> list[Entry]:
                 doc.sha256,
                 doc.size,
                 _file_blocks(doc.pdf_file),
+                doc,
             )
         )
     for item in _evidence(case):
@@ -133,6 +139,7 @@ def entries(case: Case) -> list[Entry]:
                 item.sha256,
                 item.size,
                 _evidence_blocks(item),
+                item,
             )
         )
     return out

@@ -2,11 +2,19 @@
 
 ``number_code`` makes document numbers such as 衡住建罚决字〔2026〕12号; documents without one are
 internal forms numbered by the case. ``order`` is the position in the assembled case file.
+
+``made_by`` says who makes a document: ``"step"`` — a workflow step produces it and staff generate
+it from the case's document list; ``"review"`` — the legal review makes it when an opinion or a
+集体讨论 is recorded (``zhifa.documents.services.generate_review_document``), never a step, so
+the case-file completeness rules never ask for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+MADE_BY_STEP = "step"
+MADE_BY_REVIEW = "review"
 
 
 @dataclass(frozen=True)
@@ -16,6 +24,7 @@ class DocumentType:
     number_code: str  # "" for forms that carry no external document number
     order: int
     served_on_party: bool = False
+    made_by: str = MADE_BY_STEP
 
 
 _ALL = [
@@ -35,6 +44,8 @@ _ALL = [
     DocumentType("prior_notice", "行政处罚事先告知书", "罚告字", 80, served_on_party=True),
     DocumentType("hearing_notice", "听证通知书", "听字", 90, served_on_party=True),
     DocumentType("hearing_record", "听证笔录", "", 100),
+    DocumentType("legal_review_opinion", "法制审核意见书", "法审字", 104, made_by=MADE_BY_REVIEW),
+    DocumentType("collective_discussion_record", "集体讨论笔录", "", 106, made_by=MADE_BY_REVIEW),
     DocumentType("penalty_decision", "行政处罚决定书", "罚决字", 110, served_on_party=True),
     DocumentType("summary_decision", "当场行政处罚决定书", "当罚字", 111, served_on_party=True),
     DocumentType("licensing_decision", "准予行政许可决定书", "许决字", 112, served_on_party=True),
@@ -51,3 +62,4 @@ _ALL = [
 ]
 
 DOCUMENTS: dict[str, DocumentType] = {d.code: d for d in _ALL}
+REVIEW_DOCUMENTS = frozenset(d.code for d in _ALL if d.made_by == MADE_BY_REVIEW)

@@ -190,7 +190,16 @@ def statement_period_over(case: Case, ctx: GuardContext) -> list[str]:
     return []
 
 
+def legal_review(case: Case, ctx: GuardContext) -> list[str]:
+    """行政处罚法 Arts. 57–58: a major decision only after legal review said 同意 for the very draft
+    being decided (and 集体讨论 where the catalogue requires it). The rules live in ``review``."""
+    from zhifa.review.selectors import gate_refusals
+
+    return gate_refusals(case, ctx.transition.code, ctx.data, ctx.today)
+
+
 GUARDS: dict[str, Guard] = {
+    "legal_review": legal_review,
     "statement_period_over": statement_period_over,
     "two_certified_officers": two_certified_officers,
     "summary_ceiling": summary_ceiling,

@@ -3,7 +3,8 @@ file (index, documents, evidence, the whole-process record) and, under ``data/le
 leaf of the case with its inclusion proof, the signed checkpoint they lead to, and the public
 keys — so that ``zhifa verify`` can check it offline with nothing but the published key.
 
-If no checkpoint covers the case's latest record yet, one is signed first (on demand).
+Sealing appends a ``case_file_sealed`` event listing every event and file of the archive, and
+signs a checkpoint covering it (on demand), so nothing can be left out of an archive unnoticed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from django.db import models
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from zhifa.cases.selectors import state_label, timeline
 from zhifa.core.errors import Conflict
 from zhifa.ledger import bagit, checkpoints, log, signing
 from zhifa.ledger.models import Checkpoint, Leaf
+from zhifa.records.models import EventType
+from zhifa.records.services import append_event
 
 VERIFY_TEXT = """本案卷为封存电子案卷（BagIt 1.0 格式，ZIP 封装）。核验方法：
 
@@ -68,24 +71,50 @@ def _leaves_of(objects: Iterable[models.Model]) -> dict[tuple[str, str], Leaf]:
 
 
 def _covering(max_index: int, actor: Any) -> Checkpoint:
+    """The latest checkpoint if it covers the case and its key is still in use; else a new one
+    (a checkpoint signed with a retired — perhaps compromised — key does not seal anything new)."""
     latest = checkpoints.latest_checkpoint()
-    if latest is not None and latest.size > max_index:
+    if latest is not None and latest.size > max_index and not hasattr(latest.key, "retirement"):
         return latest
+    if latest is not None and latest.size > max_index:
+        return checkpoints.make_checkpoint(actor=actor, trigger="export", force=True)
     return checkpoints.make_checkpoint(actor=actor, trigger="export")
+
+
+def _witnessed(checkpoint: Checkpoint) -> Checkpoint | None:
+    """This checkpoint if co-signed, else the latest co-signed one before it under the same key."""
+    if checkpoint.cosignatures.exists():
+        return checkpoint
+    return (
+        Checkpoint.objects.filter(key=checkpoint.key, size__lte=checkpoint.size, cosignatures__isnull=False)
+        .exclude(pk=checkpoint.pk)
+        .order_by("-size", "-pk")
+        .first()
+    )
 
 
 def write_sealed(case: Case, out: BinaryIO, *, actor: Any) -> dict[str, Any]:
     """Write the sealed case file to ``out``; return the bag summary (with the archive's SHA-256).
     Side effect: signs a checkpoint when none covers the case yet."""
     items = casefile.entries(case)
+    # The seal: a record event, signed through the checkpoint like every other, that lists every
+    # event and every file of this archive — so a verifier can tell that nothing was left out,
+    # not even the last event.
+    with transaction.atomic():
+        append_event(
+            actor=actor,
+            event_type=EventType.CASE_FILE_SEALED,
+            case=case,
+            step=case.state,
+            after={
+                "events": list(timeline(case).values_list("pk", flat=True)),
+                "files": [{"path": entry.path, "sha256": entry.sha256} for entry in items],
+            },
+        )
     events = list(timeline(case))
     filed: list[tuple[models.Model, str | None]] = [(event, None) for event in events]
-    documents = {doc.sha256: doc for doc in casefile._documents(case)}
-    evidence = {item.sha256: item for item in casefile._evidence(case)}
-    for entry in items:
-        obj = documents.get(entry.sha256) if entry.section == "文书" else evidence.get(entry.sha256)
-        if obj is not None:
-            filed.append((obj, entry.path))
+    # Each file with its own row: two pieces of evidence with the same bytes stay two leaves.
+    filed += [(entry.record, entry.path) for entry in items if entry.record is not None]
     leaves = _leaves_of(obj for obj, _ in filed)
     unlogged = [obj for obj, _ in filed if (log.kind_of(type(obj)), str(obj.pk)) not in leaves]
     if unlogged:
@@ -116,7 +145,32 @@ def write_sealed(case: Case, out: BinaryIO, *, actor: Any) -> dict[str, Any]:
         ("ledger/log-key.pem", key.public_pem.encode()),
         ("ledger/leaves.json", json.dumps(leaf_rows, ensure_ascii=False, indent=1).encode()),
     ]
-    for cosignature in checkpoint.cosignatures.select_related("key").order_by("key__key_id"):
+    # The witness: co-signatures of this checkpoint if it has any; otherwise those of the latest
+    # co-signed checkpoint under the same key, with a consistency proof showing that this one
+    # extends it — so the history the supervising body witnessed is provably unchanged here.
+    witnessed = _witnessed(checkpoint)
+    witnessed_file = (
+        "checkpoint.txt" if witnessed is None or witnessed.pk == checkpoint.pk else "witnessed-checkpoint.txt"
+    )
+    if witnessed is not None and witnessed.pk != checkpoint.pk:
+        ledger_files += [
+            ("ledger/witnessed-checkpoint.txt", witnessed.body.encode()),
+            ("ledger/witnessed-checkpoint.sig", bytes(witnessed.signature)),
+            (
+                "ledger/witnessed-consistency.json",
+                json.dumps(
+                    {
+                        "size1": witnessed.size,
+                        "size2": checkpoint.size,
+                        "proof": [h.hex() for h in log.consistency_proof(witnessed.size, checkpoint.size)],
+                    },
+                    indent=1,
+                ).encode(),
+            ),
+        ]
+    for cosignature in (
+        witnessed.cosignatures.select_related("key").order_by("key__key_id") if witnessed else []
+    ):
         wkey = cosignature.key
         witnesses.append(
             {
@@ -124,6 +178,7 @@ def write_sealed(case: Case, out: BinaryIO, *, actor: Any) -> dict[str, Any]:
                 "key_id": wkey.key_id,
                 "key_file": f"witness-{wkey.key_id}.pem",
                 "signature_file": f"witness-{wkey.key_id}.sig",
+                "checkpoint_file": witnessed_file,
             }
         )
         ledger_files.append((f"ledger/witness-{wkey.key_id}.pem", wkey.public_pem.encode()))

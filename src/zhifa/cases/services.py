@@ -43,6 +43,12 @@ class TransitionRefused(DomainError):
     status = 422
 
 
+class ReviewRequired(TransitionRefused):
+    """A major decision was attempted without the legal review it needs (行政处罚法 Art. 58)."""
+
+    code = "legal_review_required"
+
+
 def _validate_party(kind: str, id_number: str) -> str:
     try:
         if kind == PartyKind.PERSON:
@@ -278,7 +284,6 @@ def _clean_fields(names: tuple[str, ...], data: dict[str, Any]) -> dict[str, Any
     return changes
 
 
-@transaction.atomic
 def perform_transition(
     *,
     actor: Any,
@@ -291,7 +296,46 @@ def perform_transition(
 ) -> Case:
     """Move ``case`` along its workflow. Refused (nothing written) when the case changed since the
     caller read it, when the step is not open from the current state, when the actor lacks the
-    role (and, for officer steps, is not on the case), or when any guard fails."""
+    role (and, for officer steps, is not on the case), or when any guard fails.
+
+    An attempt to issue a major decision without legal review is refused like any other, and
+    then — in its own transaction, since the attempt's was rolled back — kept as an
+    accountability record (责任追究) for the supervisors."""
+    try:
+        return _perform_transition(
+            actor=actor,
+            case=case,
+            transition=transition,
+            expected_version=expected_version,
+            data=data,
+            reason=reason,
+            today=today,
+        )
+    except ReviewRequired as refused:
+        from zhifa.review.models import AccountabilityKind
+        from zhifa.review.services import record_accountability
+
+        label = workflow_for(case.act_type, case.procedure).transition(transition).label
+        record_accountability(
+            kind=AccountabilityKind.DECIDE_WITHOUT_REVIEW,
+            case=case,
+            actor=actor,
+            details=f"试图办理“{label}”：{refused.message}",
+        )
+        raise
+
+
+@transaction.atomic
+def _perform_transition(
+    *,
+    actor: Any,
+    case: Case,
+    transition: str,
+    expected_version: int | None,
+    data: dict[str, Any] | None,
+    reason: str,
+    today: datetime.date | None,
+) -> Case:
     day = today or timezone.localdate()
     # Lock only the case row (PostgreSQL: FOR UPDATE OF); the unit comes along for the permission check.
     case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
@@ -314,9 +358,16 @@ def perform_transition(
         raise InvalidInput(f"“{step.label}”须说明理由。", details={"reason": ["请填写理由。"]})
     changes = _clean_fields(step.fields, data or {})
     context = GuardContext(actor=actor, today=day, workflow=workflow, transition=step, data=changes)
-    refusals = [message for name in step.guards for message in GUARDS[name](case, context)]
+    review_refusals: list[str] = []
+    refusals: list[str] = []
+    for name in step.guards:
+        found = GUARDS[name](case, context)
+        refusals.extend(found)
+        if name == "legal_review":
+            review_refusals.extend(found)
     if refusals:
-        raise TransitionRefused("；".join(refusals), details=refusals)
+        refused = ReviewRequired if review_refusals else TransitionRefused
+        raise refused("；".join(refusals), details=refusals)
     before = {"state": case.state, **{k: _plain(getattr(case, k)) for k in changes}}
     engine.move(case, step, changes)
     if step.target in {s.code for s in workflow.states if s.terminal} or step.code == "close_case":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -140,6 +141,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .distinct(),
     }
     context.update(_panels(case, request.user))
+    if apps.is_installed("zhifa.review"):
+        from zhifa.review.views import case_panel
+
+        context["review_panel"] = case_panel(case, request.user)
     return render(request, "cases/case_detail.html", context)
 
 

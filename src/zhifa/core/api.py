@@ -177,6 +177,7 @@ def register_routers() -> None:
     from zhifa.evidence.api import router as evidence_router
     from zhifa.ledger.api import router as ledger_router
     from zhifa.org.api import router as org_router
+    from zhifa.review.api import router as review_router
     from zhifa.workdays.api import router as calendar_router
 
     api.add_router("/org", org_router)
@@ -186,3 +187,4 @@ def register_routers() -> None:
     api.add_router("/", documents_router)
     api.add_router("/evidence", evidence_router)
     api.add_router("/ledger", ledger_router)
+    api.add_router("/review", review_router)

@@ -17,6 +17,7 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
         ("home", "工作台", reverse("home")),
         ("cases", "案件", reverse("cases:case_list")),
         ("deadlines", "期限", reverse("cases:deadlines_mine")),
+        ("review", "法制审核", reverse("review:queue")),
         ("catalog", "执法事项", reverse("catalog:item_list")),
         ("laws", "法律依据", reverse("catalog:law_list")),
         ("rules", "时限与标准", reverse("catalog:rule_list")),

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -54,7 +57,16 @@ def home(request: HttpRequest) -> HttpResponse:
         "officer": Role.OFFICER in roles,
         "reviewer": bool(roles & {Role.REVIEWER, Role.LEGAL_ADVISER, Role.PUBLIC_LAWYER}),
     }
+    if roles & {Role.REVIEWER, Role.LEGAL_ADVISER, Role.PUBLIC_LAWYER}:
+        context["review_waiting"] = _review_waiting(user, today)
     return render(request, "core/home.html", context)
+
+
+def _review_waiting(user: Any, today: datetime.date) -> list[dict[str, object]]:
+    """待我审核: the reviewer's open rounds and the unassigned ones, earliest due first."""
+    from zhifa.review import status
+
+    return [{"request": r, "deadline": status.deadline_status(r, today)} for r in status.queue_for(user)[:10]]
 
 
 def _count_by_type(qs: object) -> list[tuple[str, int]]:

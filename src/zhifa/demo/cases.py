@@ -20,6 +20,7 @@ from zhifa.cases.definitions import workflow_for
 from zhifa.cases.models import Case
 from zhifa.catalog.models import EnforcementItem
 from zhifa.core.identifiers import resident_id_check_digit, uscc_check_character
+from zhifa.demo import reviews
 from zhifa.org.models import EnforcementBody, Person
 
 D = datetime.date
@@ -33,8 +34,19 @@ def _person(code17: str) -> str:
     return code17 + resident_id_check_digit(code17)
 
 
+# The draft decision of the building-materials case (ZJ-CF-005), revised between review rounds.
+MATERIALS_FACTS = "当事人承建的某学校教学楼项目，未对进场钢筋进行见证取样检验即投入使用，涉案钢筋约36吨。"
+MATERIALS_DRAFT: dict[str, Any] = {
+    "measures": ["fine"],
+    "fine_amount": "120000",
+    "bracket": "一般",
+    "legal_basis": "《建设工程质量管理条例》第二十九条、第六十五条",
+    "decision_text": "责令改正，对当事人处以罚款人民币120,000元。",
+}
+
 # Each scenario: the catalogue item, the party (kind, name, identifier, address), the officers (usernames)
-# and the steps taken, each (step, username, day, data).
+# and the steps taken, each (step, username, day, data). A step may also be a legal review action of
+# ``zhifa.demo.reviews`` (drafting, submitting, assigning, the opinion, 集体讨论, a refused attempt).
 SCENARIOS: list[dict[str, Any]] = [
     {
         "item": "ZJ-CF-001",
@@ -58,6 +70,38 @@ SCENARIOS: list[dict[str, Any]] = [
             ("approve_opening", "head", D(2026, 2, 4), {}),
             ("finish_investigation", "officer", D(2026, 3, 10), {}),
             ("notify_party", "officer", D(2026, 3, 12), {"amount": "150000"}),
+            # A fine of 150,000 元 on an organisation is major (R02): deciding before review is refused
+            # and kept as an accountability record.
+            (
+                "attempt_without_review",
+                "head",
+                D(2026, 3, 20),
+                {"step": "decide", "data": {"amount": "150000"}},
+            ),
+            (
+                "draft_decision",
+                "officer",
+                D(2026, 3, 20),
+                {
+                    "measures": ["fine"],
+                    "fine_amount": "150000",
+                    "bracket": "轻微：主动停工并补办手续",
+                    "facts": (
+                        "当事人开发的某小区3#楼项目于2026年1月开工，至检查时已施工至地上五层，未取得建筑工程施工"
+                        "许可证。立案前当事人已主动停止施工并申请补办施工许可手续，未造成危害后果。"
+                    ),
+                    "legal_basis": (
+                        "《中华人民共和国建筑法》第七条、第六十四条；《建设工程质量管理条例》第五十七条"
+                    ),
+                    "decision_text": (
+                        "责令改正，对当事人处以工程合同价款1.25%的罚款，计人民币150,000元（合同价款1,200万元，"
+                        "适用裁量基准“轻微”情形1%–1.3%）。"
+                    ),
+                },
+            ),
+            ("submit_review", "officer", D(2026, 3, 20), {}),
+            ("assign_reviewer", "pilot_office", D(2026, 3, 20), {"reviewer": "reviewer"}),
+            ("review_opinion", "reviewer", D(2026, 3, 23), {"result": "approved"}),
             ("decide", "head", D(2026, 3, 24), {"amount": "150000"}),
             ("serve_decision", "officer", D(2026, 3, 25), {}),
             ("record_payment", "officer", D(2026, 4, 3), {}),
@@ -74,7 +118,7 @@ SCENARIOS: list[dict[str, Any]] = [
             "衡阳市石鼓区（演示地址）",
         ),
         "title": "某建筑工程公司未对建筑材料进行检验案",
-        "officers": ["officer", "officer3"],
+        "officers": ["officer", "officer2"],
         "facts": "当事人承建的某学校教学楼项目，未对进场钢筋进行见证取样检验即投入使用。",
         "opened": D(2026, 9, 1),
         "steps": [
@@ -83,6 +127,42 @@ SCENARIOS: list[dict[str, Any]] = [
             ("finish_investigation", "officer", D(2026, 10, 20), {}),
             ("notify_party", "officer", D(2026, 10, 22), {"amount": "120000"}),
             ("request_hearing", "officer", D(2026, 10, 26), {}),
+            ("hold_hearing", "officer", D(2026, 11, 5), {}),
+            # Major (R02, and R09 after the hearing): round 1 finds problems, the revised draft waits
+            # in the reviewer's queue.
+            ("draft_decision", "officer", D(2026, 11, 9), {**MATERIALS_DRAFT, "facts": MATERIALS_FACTS}),
+            ("submit_review", "officer", D(2026, 11, 9), {}),
+            ("assign_reviewer", "pilot_office", D(2026, 11, 9), {"reviewer": "reviewer"}),
+            (
+                "review_opinion",
+                "reviewer",
+                D(2026, 11, 13),
+                {
+                    "result": "problems",
+                    "failed": {
+                        "facts": (
+                            "卷内无进场钢筋的见证取样送检记录和检测报告，“未经检验即使用”的事实证据不足。"
+                        ),
+                    },
+                    "problems": "违法事实的证据不充分：未能证明涉案钢筋未经检验即投入使用。",
+                    "changes_required": (
+                        "补充钢筋进场验收记录、见证取样送检记录、第三方检测报告及监理日志，完善违法事实认定后重新送审。"
+                    ),
+                },
+            ),
+            (
+                "draft_decision",
+                "officer",
+                D(2026, 11, 19),
+                {
+                    **MATERIALS_DRAFT,
+                    "facts": MATERIALS_FACTS
+                    + "经调取钢筋进场验收记录、监理日志及第三方检测报告，涉案两批次钢筋均无见证取样送检记录，"
+                    "已用于二至四层框架柱施工。",
+                },
+            ),
+            ("submit_review", "officer", D(2026, 11, 20), {}),
+            ("assign_reviewer", "pilot_office", D(2026, 11, 20), {"reviewer": "reviewer"}),
         ],
     },
     {
@@ -94,12 +174,52 @@ SCENARIOS: list[dict[str, Any]] = [
             "长沙市（演示地址）",
         ),
         "title": "某建设集团施工现场安全防护不到位案",
-        "officers": ["officer2", "officer3"],
+        "officers": ["officer2", "officer"],
         "facts": "检查发现施工现场临边防护缺失、塔吊未经验收即投入使用。",
         "opened": D(2026, 9, 14),
         "steps": [
             ("check_lead", "officer2", D(2026, 9, 14), {}),
             ("approve_opening", "head", D(2026, 9, 15), {}),
+            ("finish_investigation", "officer2", D(2026, 10, 9), {}),
+            ("notify_party", "officer2", D(2026, 10, 13), {"amount": "150000"}),
+            ("record_defence", "officer2", D(2026, 10, 19), {"reason": "当事人书面陈述申辩，明确放弃听证"}),
+            # 责令停业整顿 is major and needs 集体讨论 (R05, 行政处罚法第五十七条).
+            (
+                "draft_decision",
+                "officer2",
+                D(2026, 10, 20),
+                {
+                    "measures": ["fine", "suspension"],
+                    "fine_amount": "150000",
+                    "bracket": "一般：逾期未改正",
+                    "facts": (
+                        "2026年9月检查发现，当事人承建的某商业综合体项目施工现场五至八层临边防护缺失，1#塔吊未经"
+                        "验收即投入使用；经责令限期改正，当事人逾期未改正。"
+                    ),
+                    "legal_basis": "《建设工程安全生产管理条例》第六十五条",
+                    "decision_text": "对当事人处以罚款人民币150,000元，并责令停业整顿30日。",
+                },
+            ),
+            ("submit_review", "officer2", D(2026, 10, 20), {}),
+            ("assign_reviewer", "reviewer", D(2026, 10, 20), {"reviewer": "reviewer"}),
+            ("review_opinion", "reviewer", D(2026, 10, 23), {"result": "approved"}),
+            (
+                "collective_discussion",
+                "leader",
+                D(2026, 10, 26),
+                {
+                    "chair": "欧阳正",
+                    "attendees": ["欧阳正", "彭建国", "廖法审", "郭监督"],
+                    "minutes": (
+                        "承办人陈晓燕汇报案件事实、证据和拟处理意见；法制审核人员廖法审汇报审核意见（同意）。\n"
+                        "彭建国：当事人逾期未改正，塔吊未经验收即使用，隐患突出，责令停业整顿是必要的。\n"
+                        "郭监督：程序合法，当事人已放弃听证，同意拟处理决定。\n"
+                        "主持人归纳：与会人员一致同意按拟处理决定作出行政处罚。"
+                    ),
+                    "decision": "proceed",
+                },
+            ),
+            ("decide", "head", D(2026, 10, 27), {"amount": "150000"}),
         ],
     },
     {
@@ -346,6 +466,9 @@ def load_cases(body: EnforcementBody) -> int:
         )
         workflow = workflow_for(case.act_type, case.procedure)
         for code, username, day, data in spec["steps"]:
+            if code in reviews.ACTIONS:
+                reviews.ACTIONS[code](users[username], case, day, data)
+                continue
             step = workflow.transition(code)
             if step.av_step and with_evidence:
                 _upload(users[username], case, step.av_step, day, case.location, devices.get(username, ""))

@@ -1,7 +1,7 @@
 # ruff: noqa: E501 - the wording is Chinese prose; ruff counts each CJK character as two columns.
 """Build the Word templates (docxtpl) of the enforcement documents: ``templates_docx/<code>.docx``.
 
-    python -m zhifa.documents.build_docx_templates
+    python -m zhifa.documents.build_docx_templates [code ...]
 
 Each template mirrors ``templates_typst/<code>.typ``: the same wording and the same context names
 (``zhifa.documents.context.build_context``), written as Jinja tags into a python-docx document:
@@ -129,6 +129,18 @@ TIME_LINE = "＿＿＿＿年＿＿月＿＿日＿＿时＿＿分至＿＿时＿�
 LINES = [L("＿" * 30) for _ in range(6)]
 AMOUNT = "罚款{{ case.amount }}（大写：{{ case.amount_capital }}）"
 PENALTY_BASES = "(bases.penalty if bases.penalty else bases.authority)"
+# The draft decision a legal review or a 集体讨论 considered (``draft`` of review_context.py).
+DRAFT_ROWS = [
+    ("拟决定版本", "{{ draft.version }}"),
+    ("违法事实", '{{ draft.facts|join("") }}'),
+    ("法律依据", '{{ draft.legal_basis|join("；") }}'),
+    ("处理措施", "{{ draft.measures }}"),
+    ("罚款金额", "{{ draft.fine }}"),
+    ("没收金额", "{{ draft.confiscation }}"),
+    ("适用裁量基准", "{{ draft.bracket }}"),
+    ("超出裁量基准", "{{ draft.outside_bracket }}"),
+    ("拟决定内容", '{{ draft.decision_text|join("") }}'),
+]
 
 # ---------------------------------------------------------------------------
 # The documents (same order and wording as templates_typst/)
@@ -388,6 +400,56 @@ SPECS: dict[str, list[Block]] = {
         ),
         *LINES,
         *SIGNATURES("当事人或其代理人", "案件调查人员", "听证主持人", "记录员"),
+    ],
+    "legal_review_opinion": [
+        L("案号：{{ case.number }}"),
+        L("案由：{{ case.title }}"),
+        L("当事人：{{ party.name }}"),
+        L(f"承办单位：{{{{ case.unit }}}}　　承办人员：{OFFICERS}"),
+        L("送审日期：{{ review.submitted_on }}　　审核轮次：{{ review.round }}"),
+        L("审核期限：{{ review.due_on }}"),
+        P("**一、送审的拟处理决定**"),
+        GRID([*DRAFT_ROWS, ("认定重大的依据", '{{ review.major_reasons|join("；") }}')]),
+        P("**二、审核要点**"),
+        TABLE(
+            ["序号", "审核要点及意见", "结论"],
+            row=[
+                "{{ p.no }}",
+                "{{ p.label }}{% if p.comment %}。意见：{{ p.comment }}{% endif %}",
+                "{{ p.verdict }}",
+            ],
+            loop="p in review.checklist",
+        ),
+        P("**三、审核结论：**{{ review.result }}"),
+        IF("review.late", P("本意见超过审核期限出具，已记录备查。")),
+        P("**四、存在的问题或需补充的材料：**{% if not review.problems %}无{% endif %}"),
+        FOR("para in review.problems", P("{{ para }}")),
+        P("**五、修改意见：**{% if not review.changes_required %}无{% endif %}"),
+        FOR("para in review.changes_required", P("{{ para }}")),
+        L("审核机构：{{ review.unit }}"),
+        L(
+            "审核人员：{{ review.reviewer }}{% if review.reviewer_title %}（{{ review.reviewer_title }}）{% endif %}"
+            f"　　签名：{BLANK}"
+        ),
+        L("法律职业资格证书编号：{{ review.qualification }}"),
+        SIGN,
+    ],
+    "collective_discussion_record": [
+        L("案号：{{ case.number }}"),
+        L("案由：{{ case.title }}"),
+        L("当事人：{{ party.name }}"),
+        L("讨论时间：{{ discussion.held_on }}"),
+        L("主持人：{{ discussion.chair }}"),
+        L("参加人员：{{ discussion.attendees }}"),
+        L("记录人：{{ discussion.recorded_by }}"),
+        P("**一、讨论的拟处理决定**"),
+        GRID(DRAFT_ROWS),
+        IF("discussion.review", P("**法制审核情况：**{{ discussion.review }}。")),
+        P("**二、讨论记录**"),
+        IF("not discussion.minutes", *LINES),
+        FOR("para in discussion.minutes", P("{{ para }}")),
+        P("**三、讨论决定：**{{ discussion.decision }}"),
+        *SIGNATURES("主持人", "参加人员", "记录人"),
     ],
     "penalty_decision": [
         *PARTY(),
@@ -753,16 +815,22 @@ def build(code: str, blocks: list[Block]) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build every template, or only the codes named on the command line."""
     from zhifa.cases.documents_catalog import DOCUMENTS
 
     missing = set(DOCUMENTS) - set(SPECS)
     if missing:
         print(f"missing Word templates: {', '.join(sorted(missing))}", file=sys.stderr)
         return 1
+    codes = list(argv if argv is not None else sys.argv[1:]) or list(SPECS)
+    unknown = [code for code in codes if code not in SPECS]
+    if unknown:
+        print(f"unknown templates: {', '.join(unknown)}", file=sys.stderr)
+        return 1
     OUT.mkdir(exist_ok=True)
-    for code, blocks in SPECS.items():
-        build(code, blocks).save(str(OUT / f"{code}.docx"))
-    print(f"wrote {len(SPECS)} templates to {OUT}")
+    for code in codes:
+        build(code, SPECS[code]).save(str(OUT / f"{code}.docx"))
+    print(f"wrote {len(codes)} templates to {OUT}")
     return 0
 
 

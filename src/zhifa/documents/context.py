@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from zhifa.cases.definitions import workflow_for
-from zhifa.cases.documents_catalog import DOCUMENTS
+from zhifa.cases.documents_catalog import DOCUMENTS, MADE_BY_REVIEW
 from zhifa.cases.models import Case, PartyKind
 from zhifa.catalog.citations import basis_lines, format_citation
 from zhifa.catalog.models import BasisPurpose
@@ -140,9 +140,14 @@ def _officers(case: Case, day: datetime.date) -> list[dict[str, str]]:
     return rows
 
 
-def build_context(*, case: Case, template: str, number: str, day: datetime.date) -> dict[str, Any]:
+def build_context(
+    *, case: Case, template: str, number: str, day: datetime.date, source: Any = None
+) -> dict[str, Any]:
     """The JSON snapshot a template is filled from. Raises ``InvalidInput`` (Chinese) when the case
-    lacks what the document must state (the amount of a penalty, a rule row)."""
+    lacks what the document must state (the amount of a penalty, a rule row).
+
+    A legal review document also states its ``source`` (the ``ReviewOpinion`` or
+    ``CollectiveDiscussion``; without one it is a blank form), see ``review_context``."""
     doc_type = DOCUMENTS[template]
     if template in NEEDS_AMOUNT and case.amount is None:
         raise InvalidInput(f"案件尚未确定金额，不能生成《{doc_type.title}》。", code="amount_missing")
@@ -164,6 +169,11 @@ def build_context(*, case: Case, template: str, number: str, day: datetime.date)
     ]
     workflow = workflow_for(case.act_type, case.procedure)
     state_label = workflow.state(case.state).label if case.state else ""
+    review: dict[str, Any] = {}
+    if doc_type.made_by == MADE_BY_REVIEW:
+        from zhifa.documents.review_context import review_blocks
+
+        review = review_blocks(template, source, chinese_date(day))
     return {
         "template": template,
         "title": doc_type.title,
@@ -225,4 +235,5 @@ def build_context(*, case: Case, template: str, number: str, day: datetime.date)
         "refs": refs,
         "served_documents": served,
         "case_file": index,
+        **review,
     }

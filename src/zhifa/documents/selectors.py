@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 
 from zhifa.cases.definitions import workflow_for
-from zhifa.cases.documents_catalog import DOCUMENTS
+from zhifa.cases.documents_catalog import DOCUMENTS, MADE_BY_STEP
 from zhifa.cases.guards import documents_due
 from zhifa.cases.models import Case
 from zhifa.core.errors import NotFound
@@ -28,6 +28,13 @@ class DocumentRow:
 
     latest: Document
     history: list[Document] = field(default_factory=list)
+
+    @property
+    def regenerable(self) -> bool:
+        """Whether staff may generate a new version from the list: not for the documents the legal
+        review makes when it records an opinion or a discussion."""
+        doc_type = DOCUMENTS.get(self.latest.template)
+        return doc_type is not None and doc_type.made_by == MADE_BY_STEP
 
 
 @dataclass

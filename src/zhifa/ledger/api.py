@@ -160,7 +160,7 @@ def add_cosignature(request: HttpRequest, checkpoint_id: int, payload: Cosignatu
     summary="包含证明：叶子在检查点树中的审计路径",
 )
 def inclusion_proof(request: HttpRequest, index: int, checkpoint_id: int | None = None) -> Any:
-    checkpoint = checkpoints.get_checkpoint(checkpoint_id) if checkpoint_id else None
+    checkpoint = checkpoints.get_checkpoint(checkpoint_id) if checkpoint_id is not None else None
     return selectors.inclusion_bundle(index, checkpoint, with_data=False)
 
 
@@ -184,13 +184,9 @@ def consistency_proof(request: HttpRequest, size1: int, size2: int) -> Any:
     "/leaves/{index}", response={200: LeafOut, **errors(401, 403, 404, 409)}, summary="叶子内容及其包含证明"
 )
 def get_leaf(request: HttpRequest, index: int) -> Any:
-    row = selectors.leaf_row(index)["row"]
-    case_id = row.get("case_id")
-    if case_id is not None:
-        from zhifa.cases.selectors import visible_cases
-
-        if not visible_cases(request.user).filter(pk=case_id).exists():
-            raise NotPermitted("您无权查看该案件的记录。")
+    refusal = selectors.may_read_leaf(request.user, selectors.leaf_row(index))
+    if refusal:
+        raise NotPermitted(refusal)
     return selectors.inclusion_bundle(index)
 
 

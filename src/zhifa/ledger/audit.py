@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from zhifa.ledger import keys, log, merkle, signing
@@ -251,7 +251,20 @@ def audit(*, using: str = "default") -> tuple[list[Finding], int, int]:
 def run_audit(*, trigger: str = "manual", using: str = "default") -> AuditRun:
     """Audit and keep the result; a divergence alerts administrators and supervisors."""
     run = AuditRun.objects.using(using).create(trigger=trigger)
-    findings, leaves, checkpoints = audit(using=using)
+    try:
+        with transaction.atomic(using=using):  # a savepoint: PostgreSQL can go on after an error
+            findings, leaves, checkpoints = audit(using=using)
+    except DatabaseError as exc:
+        # Not a divergence we can name, but not a pass either: keep the run as failed (it would
+        # otherwise stay "in progress" forever) and alert, since a table may have been dropped.
+        findings = [
+            Finding(
+                code="audit_failed",
+                message=f"核验无法完成：数据库报错（{exc}）。"
+                "若刚升级，请先运行 zhifa setup；否则数据表可能被删除或改动。",
+            )
+        ]
+        leaves, checkpoints = 0, 0
     run.finished_at = timezone.now()
     run.ok = not findings
     run.leaves = leaves

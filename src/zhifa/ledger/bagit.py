@@ -363,6 +363,11 @@ def validate_bag(path: str | os.PathLike[str]) -> list[Problem]:
     return problems
 
 
+def member_names(path: str | os.PathLike[str]) -> list[str]:
+    """Every file of the bag, relative to the bag root, in container order."""
+    return _open(path).names
+
+
 def read_member(path: str | os.PathLike[str], name: str) -> bytes:
     """A small file of the bag (``name`` relative to the bag root, e.g. ``data/events.json``).
     Does not validate: call ``validate_bag`` first. Refuses files over ``SMALL_FILE_LIMIT``."""

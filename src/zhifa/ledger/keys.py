@@ -166,7 +166,13 @@ def load_log_private_key(key: SigningKey) -> signing.PrivateKey:
             f"找不到账本签名私钥 {path}；请恢复密钥文件，或轮换密钥（zhifa keys rotate）。",
             code="ledger_private_key_missing",
         )
-    return signing.load_private_key(path.read_bytes())
+    try:
+        return signing.load_private_key(path.read_bytes())
+    except (OSError, signing.SignatureError) as exc:
+        raise Conflict(
+            f"账本签名私钥 {path} 无法读取（{exc}）；请恢复密钥文件，或轮换密钥（zhifa keys rotate）。",
+            code="ledger_private_key_unreadable",
+        ) from exc
 
 
 def public_key(key: SigningKey) -> signing.PublicKey:

@@ -141,3 +141,29 @@ def recent_checkpoints(limit: int = 20) -> list[Checkpoint]:
 
 def key_by_id(key_id: str) -> SigningKey | None:
     return SigningKey.objects.filter(key_id=key_id).first()
+
+
+# Record kinds whose rows carry personal data of staff (ID numbers, phone numbers in history):
+# readable by those who manage the organisation or supervise, not by every member of staff.
+_STAFF_DATA_KINDS = ("org.", "evidence.devicehandover")
+
+
+def may_read_leaf(user: Any, document: dict[str, Any]) -> str:
+    """Why ``user`` may not read this leaf's record ("" if they may): a case's record only for
+    those who may see the case; staff history only for administrators and supervisors."""
+    from zhifa.org import permissions
+    from zhifa.org.models import Role
+
+    row = document.get("row", {})
+    case_id = row.get("case_id")
+    if case_id is not None:
+        from zhifa.cases.selectors import visible_cases
+
+        if not visible_cases(user).filter(pk=case_id).exists():
+            return "您无权查看该案件的记录。"
+        return ""
+    if str(document.get("kind", "")).startswith(_STAFF_DATA_KINDS) and not (
+        permissions.can_manage_org(user) or permissions.has_role(user, (Role.SUPERVISOR, Role.ADMIN))
+    ):
+        return "只有管理员和监督人员可以查看人员与设备的变更记录。"
+    return ""

@@ -75,11 +75,9 @@ def leaf(request: HttpRequest, index: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404(exc.message) from exc
     case_id = document.get("row", {}).get("case_id")
-    if case_id is not None:
-        from zhifa.cases.selectors import visible_cases
-
-        if not visible_cases(request.user).filter(pk=case_id).exists():
-            raise PermissionDenied("您无权查看该案件的记录。")
+    refusal = selectors.may_read_leaf(request.user, document)
+    if refusal:
+        raise PermissionDenied(refusal)
     bundle: dict[str, Any] | None = None
     problems: list[str] = []
     waiting = ""
@@ -95,6 +93,7 @@ def leaf(request: HttpRequest, index: int) -> HttpResponse:
             "active_nav": "ledger",
             "index": index,
             "document": document,
+            "kind_label": _kind_label(document.get("kind", "")),
             "row_json": json.dumps(document.get("row", {}), ensure_ascii=False, indent=1, sort_keys=True),
             "bundle": bundle,
             "problems": problems,
@@ -102,6 +101,15 @@ def leaf(request: HttpRequest, index: int) -> HttpResponse:
             "case_id": case_id,
         },
     )
+
+
+def _kind_label(kind: str) -> str:
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(kind)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return kind
 
 
 @login_not_required

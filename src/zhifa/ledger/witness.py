@@ -45,13 +45,18 @@ class WitnessState:
 def read_state(path: Path) -> WitnessState | None:
     if not path.exists():
         return None
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return WitnessState(
-        origin=raw["origin"],
-        size=int(raw["size"]),
-        root=base64.b64decode(raw["root"]),
-        algorithm=raw["algorithm"],
-    )
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return WitnessState(
+            origin=str(raw["origin"]),
+            size=int(raw["size"]),
+            root=base64.b64decode(raw["root"], validate=True),
+            algorithm=str(raw["algorithm"]),
+        )
+    except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError, binascii.Error are ValueErrors
+        raise WitnessRefused(
+            f"见证状态文件 {path} 已损坏（{exc}）；请从备份恢复，不要删除后重来——那会丢失上次见证的树根"
+        ) from exc
 
 
 def check_extension(

@@ -34,6 +34,16 @@ class EventType(models.TextChoices):
     CLOCK_STOPPED = "clock_stopped", "期限终止"
     CORRECTION = "correction", "更正"
     CASE_FILE_ASSEMBLED = "case_file_assembled", "案卷归档"
+    CASE_FILE_SEALED = "case_file_sealed", "封存导出电子案卷"
+    DRAFT_DECISION = "draft_decision", "拟定处理决定"
+    MAJOR_DETERMINED = "major_determined", "认定为重大执法决定"
+    REVIEW_SUBMITTED = "review_submitted", "提交法制审核"
+    REVIEW_ASSIGNED = "review_assigned", "指定法制审核人员"
+    REVIEW_EXTENDED = "review_extended", "延长法制审核期限"
+    REVIEW_OPINION = "review_opinion", "法制审核意见"
+    REVIEW_ESCALATED = "review_escalated", "提交集体讨论"
+    COLLECTIVE_DISCUSSION = "collective_discussion", "集体讨论"
+    ACCOUNTABILITY = "accountability", "责任追究记录"
 
 
 class RecordEvent(WriteOnceModel):

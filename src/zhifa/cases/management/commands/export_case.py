@@ -24,6 +24,8 @@ class Command(BaseCommand):
         if case is None:
             raise CommandError(f"没有案件 {options['case_number']}。")
         target = Path(options["output"])
+        if not target.parent.is_dir():
+            raise CommandError(f"输出目录不存在：{target.parent}")
         partial = target.with_name(target.name + ".partial")
         try:
             with partial.open("wb") as out:
@@ -32,6 +34,9 @@ class Command(BaseCommand):
         except DomainError as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(exc.message) from exc
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"无法写入 {target}：{exc.strerror or exc}") from exc
         self.stdout.write(
             f"已导出 {target}：{summary['file_count']} 个文件，{summary['octets']} 字节，"
             f"SHA-256 {summary['archive_sha256']}"

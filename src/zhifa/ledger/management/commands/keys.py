@@ -56,6 +56,8 @@ class Command(BaseCommand):
             getattr(self, "do_" + options["action"].replace("-", "_"))(options)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        except OSError as exc:
+            raise CommandError(f"无法读写文件 {exc.filename or ''}：{exc.strerror or exc}") from exc
 
     def _key(self, key_id: str | None) -> SigningKey:
         key = keys.active_log_key() if not key_id else SigningKey.objects.filter(key_id=key_id).first()

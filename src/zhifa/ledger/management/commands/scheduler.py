@@ -20,7 +20,7 @@ logger = logging.getLogger("zhifa.ledger")
 
 
 class Command(BaseCommand):
-    help = "定时任务：账本增长时签署检查点（默认每10分钟），定期核验账本（默认每天）"
+    help = "定时任务：账本增长时签署检查点（默认每10分钟），定期核验账本并检查绕过法制审核的决定（默认每天）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="各执行一次后退出（供 cron 使用）")
@@ -37,11 +37,22 @@ class Command(BaseCommand):
             if now >= next_audit:
                 run = run_audit(trigger="schedule")
                 logger.info("ledger audit: %s leaves, ok=%s", run.leaves, run.ok)
+                self.daily_checks()
                 next_audit = now + settings.ZHIFA_AUDIT_EVERY_SECONDS
             if options["once"]:
                 return
             close_old_connections()  # a long-lived process: do not hold a stale connection
             time.sleep(max(1.0, min(next_checkpoint, next_audit) - time.monotonic()))
+
+    def daily_checks(self) -> None:
+        """Other apps' daily checks, run with the audit: decisions that went around legal review."""
+        from django.apps import apps
+
+        if apps.is_installed("zhifa.review"):
+            from zhifa.review.services import record_bypasses
+
+            for record in record_bypasses():
+                logger.warning("decision around legal review: case %s", record.case_id)
 
     def checkpoint(self) -> None:
         try:

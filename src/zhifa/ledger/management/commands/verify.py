@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhifa.ledger.verify import verify_archive
+from zhifa.ledger.verify import VERDICT, verify_archive
 
 
 class Command(BaseCommand):
@@ -24,7 +24,10 @@ class Command(BaseCommand):
         archive = Path(options["archive"])
         if not archive.exists():
             raise CommandError(f"找不到文件：{archive}")
-        key = Path(options["key"]).read_bytes() if options.get("key") else None
+        try:
+            key = Path(options["key"]).read_bytes() if options.get("key") else None
+        except OSError as exc:
+            raise CommandError(f"无法读取公钥文件 {options['key']}：{exc.strerror or exc}") from exc
         report = verify_archive(archive, key)
         for line in report.passed:
             self.stdout.write(f"✓ {line}")
@@ -33,7 +36,7 @@ class Command(BaseCommand):
         for line in report.failed:
             self.stdout.write(f"✗ {line}")
         if report.ok:
-            self.stdout.write("核验通过：案卷自封存以来未被改动，每条记录均在已签名的账本中。")
+            self.stdout.write(VERDICT)
             return
         self.stdout.write(f"核验不通过：{len(report.failed)} 项。")
         sys.exit(1)

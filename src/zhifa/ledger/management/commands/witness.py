@@ -26,8 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             self.cosign(Path(options["key"]), Path(options["state"]), options.get("checkpoint"))
-        except (DomainError, witness.WitnessRefused, signing.SignatureError) as exc:
+        except DomainError as exc:
+            raise CommandError(f"拒绝联署：{exc.message}") from exc
+        except (witness.WitnessRefused, signing.SignatureError) as exc:
             raise CommandError(f"拒绝联署：{exc}") from exc
+        except OSError as exc:
+            raise CommandError(f"无法读写文件 {exc.filename or ''}：{exc.strerror or exc}") from exc
 
     def cosign(self, key_path: Path, state_path: Path, checkpoint_id: int | None) -> None:
         private = signing.load_private_key(key_path.read_bytes())
