@@ -343,3 +343,51 @@ def test_the_case_documents_list_shows_them_without_a_generate_button(
     assert "法制审核意见书" in html and "衡住建法审字〔2026〕1号" in html and "法制审核生成" in html
     assert 'name="template" value="legal_review_opinion"' not in html
     assert 'name="template" value="investigation_report"' in html
+
+
+def test_the_decision_states_every_reviewed_measure_not_only_the_fine(bureau: Any, media_root: Any) -> None:
+    """A draft with 责令停产停业 besides the fine, approved and discussed: the 行政处罚决定书 says both."""
+    from tests.review.conftest import DAY, case_at_decision
+
+    from zhifa.cases import services as cases
+    from zhifa.review import services as review
+    from zhifa.review.models import CHECKLIST, Measure
+
+    case = case_at_decision(bureau, amount="40000")
+    review.save_draft(
+        actor=bureau.officer,
+        case=case,
+        measures=[Measure.FINE, Measure.SUSPENSION],
+        fine_amount="40000",
+        facts="当事人未取得施工许可证擅自施工。",
+        legal_basis="《中华人民共和国建筑法》第六十四条",
+        decision_text="罚款4万元，责令停止施工。",
+        today=DAY,
+    )
+    request = review.submit_for_review(actor=bureau.officer, case=case, today=DAY)
+    reviewer = bureau.people["reviewer"]
+    review.assign_reviewer(actor=reviewer.user, request=request, reviewer=reviewer)
+    review.record_opinion(
+        actor=reviewer.user,
+        request=request,
+        result="approved",
+        checklist={key: {"passed": True, "comment": ""} for key, _ in CHECKLIST},
+        today=DAY,
+    )
+    review.record_collective_discussion(
+        actor=bureau.leader,
+        case=case,
+        held_on=DAY,
+        chair="郑局长",
+        attendees=["郑局长", "副局长甲", "副局长乙"],
+        minutes="同意罚款并责令停止施工。",
+        decision="proceed",
+    )
+    case = cases.perform_transition(
+        actor=bureau.head, case=case, transition="decide", data={"amount": "40000"}, today=DAY
+    )
+    document = services.generate_document(
+        actor=bureau.officer, case=case, template="penalty_decision", today=DAY
+    )
+    text = _pdf_text(document).replace("\n", "")
+    assert "罚款" in text and "责令停产停业、责令停止施工。" in text

@@ -180,7 +180,7 @@ def test_the_opinion_follows_the_checklist(bureau: Any) -> None:
     services.assign_reviewer(actor=reviewer.user, request=request, reviewer=reviewer)
     partial = dict(ALL_PASS)
     del partial["crime"]
-    with pytest.raises(InvalidInput, match="是否涉嫌犯罪"):
+    with pytest.raises(InvalidInput, match="涉嫌犯罪的已依法移送司法机关"):
         services.record_opinion(actor=reviewer.user, request=request, result="approved", checklist=partial)
     failing = {**ALL_PASS, "discretion": {"passed": False, "comment": ""}}
     with pytest.raises(InvalidInput, match="写明问题"):
@@ -398,3 +398,21 @@ def test_a_decision_that_went_around_the_rules_is_found_and_recorded_once(bureau
     assert record.kind == AccountabilityKind.BYPASS and record.case_id == case.pk and "R16" in record.details
     assert record.actor == bureau.head
     assert services.record_bypasses() == []
+
+
+def test_lateness_follows_the_recorded_due_date_not_the_mutable_row(bureau: Any) -> None:
+    """Moving the request's due date in the database does not make a late opinion punctual."""
+    case = case_at_decision(bureau, amount="150000")
+    _draft(bureau, case, "150000")
+    request = services.submit_for_review(actor=bureau.officer, case=case, today=DAY)
+    ReviewRequest.objects.filter(pk=request.pk).update(due_on=datetime.date(2026, 12, 31))
+    reviewer = bureau.people["reviewer"]
+    services.assign_reviewer(actor=reviewer.user, request=request, reviewer=reviewer)
+    opinion = services.record_opinion(
+        actor=reviewer.user,
+        request=request,
+        result="approved",
+        checklist=ALL_PASS,
+        today=datetime.date(2026, 3, 12),
+    )
+    assert opinion.late and AccountabilityRecord.objects.filter(kind=AccountabilityKind.LATE_REVIEW).exists()

@@ -367,7 +367,7 @@ def _perform_transition(
             review_refusals.extend(found)
     if refusals:
         refused = ReviewRequired if review_refusals else TransitionRefused
-        raise refused("；".join(refusals), details=refusals)
+        raise refused("；".join(r.rstrip("。") for r in refusals) + "。", details=refusals)
     before = {"state": case.state, **{k: _plain(getattr(case, k)) for k in changes}}
     engine.move(case, step, changes)
     if step.target in {s.code for s in workflow.states if s.terminal} or step.code == "close_case":

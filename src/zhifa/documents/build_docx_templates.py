@@ -477,6 +477,7 @@ SPECS: dict[str, list[Block]] = {
             f"本机关决定对{YOU}作出如下行政处罚："
         ),
         P(f"**{AMOUNT}。**"),
+        FOR("measure in decision_measures", P("**{{ measure }}。**")),
         P(
             f"**履行方式和期限：**{YOU}应当自收到本决定书之日起{{{{ rules.payment }}}}内，到指定的银行或者通过电子支付"
             "系统缴纳罚款。到期不缴纳罚款的，本机关可以每日按罚款数额的{{ rules.late_penalty }}加处罚款，"

@@ -140,6 +140,30 @@ def _officers(case: Case, day: datetime.date) -> list[dict[str, str]]:
     return rows
 
 
+def _decision_measures(case: Any) -> list[str]:
+    """The measures of the decided draft besides the fine (e.g. 责令停产停业), so the decision
+    states everything that was reviewed and decided, not only the amount."""
+    from django.apps import apps
+
+    if not apps.is_installed("zhifa.review"):
+        return []
+    from zhifa.review.models import Measure
+    from zhifa.review.selectors import latest_draft
+
+    draft = latest_draft(case)
+    if draft is None:
+        return []
+    shown = (Measure.SUSPENSION, Measure.REVOCATION, Measure.DOWNGRADE, Measure.CONFISCATION, Measure.WARNING)
+    labels = []
+    for code in draft.measures:
+        if code in shown:
+            label = Measure(code).label
+            if code == Measure.CONFISCATION and draft.confiscation_value is not None:
+                label = f"{label}（价值{draft.confiscation_value:,.2f}元）"
+            labels.append(label)
+    return labels
+
+
 def build_context(
     *, case: Case, template: str, number: str, day: datetime.date, source: Any = None
 ) -> dict[str, Any]:
@@ -175,6 +199,7 @@ def build_context(
 
         review = review_blocks(template, source, chinese_date(day))
     return {
+        "decision_measures": _decision_measures(case),
         "template": template,
         "title": doc_type.title,
         "number": number,

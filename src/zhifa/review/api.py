@@ -137,6 +137,12 @@ class GateOut(Schema):
     refusals: list[str] = Field(description="尚不能作出决定的原因")
 
 
+class BracketChoiceOut(Schema):
+    id: int = Field(description="裁量基准ID（拟定处理决定时作为 bracket_id 提交）")
+    circumstance: str = Field(description="违法情形")
+    range_display: str = Field(description="裁量幅度")
+
+
 class CaseReviewOut(Schema):
     case_id: int
     case_number: str = Field(description="案号")
@@ -149,6 +155,7 @@ class CaseReviewOut(Schema):
     may_decide: bool = Field(description="法制审核方面是否已可作出决定")
     gate: list[GateOut] = Field(description="各决定环节的审核门槛")
     missing_for_review: list[str] = Field(description="最新拟决定送审材料尚缺的内容")
+    brackets: list[BracketChoiceOut] = Field(description="本案适用事项版本的裁量基准（供选择 bracket_id）")
     drafts: list[DraftOut] = Field(description="拟决定各版本，最新在前")
     rounds: list[RoundOut] = Field(description="各轮送审，最新在前")
     discussions: list[DiscussionOut] = Field(description="集体讨论")
@@ -367,6 +374,7 @@ def _case_review(case: Case) -> dict[str, Any]:
             "may_decide": True,
             "gate": [],
             "missing_for_review": [],
+            "brackets": [],
             "drafts": [],
             "rounds": [],
             "discussions": [],
@@ -393,6 +401,10 @@ def _case_review(case: Case) -> dict[str, Any]:
             for g in review.gate
         ],
         "missing_for_review": review.missing,
+        "brackets": [
+            {"id": b.pk, "circumstance": b.circumstance, "range_display": b.range_display}
+            for b in case.item_version.brackets.order_by("pk")
+        ],
         "drafts": [
             {
                 "version": d.version,

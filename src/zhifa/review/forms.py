@@ -50,7 +50,7 @@ class DraftForm(forms.Form):
         choices=Flag.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"wide": "1"}),
-        help_text="标注后按法制审核目录清单自动判定为重大执法决定，标注不能撤回（可拟定新版本）",
+        help_text="标注后按法制审核目录清单自动判定为重大执法决定，标注后不能撤回，此后各版拟决定均保留该标注",
     )
     facts = forms.CharField(label="违法事实", widget=forms.Textarea(attrs=TEXTAREA))
     legal_basis = forms.CharField(label="法律依据", widget=forms.Textarea(attrs=TEXTAREA))

@@ -202,7 +202,7 @@ CHECKLIST: list[tuple[str, str]] = [
     ("discretion", "行政裁量基准适用适当"),
     ("procedure", "程序合法"),
     ("documents", "执法文书使用规范"),
-    ("crime", "是否涉嫌犯罪需要移送司法机关"),
+    ("crime", "涉嫌犯罪的已依法移送司法机关（或不涉嫌犯罪）"),
 ]
 
 

@@ -4,7 +4,7 @@ the decision gate, the submission package and its completeness, and the reviewer
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -152,7 +152,10 @@ def approved(draft: DecisionDraft) -> bool:
     if ReviewRequest.objects.filter(draft=draft, opinion__result=ReviewResult.APPROVED).exists():
         return True
     return CollectiveDiscussion.objects.filter(
-        draft=draft, decision=DiscussionDecision.PROCEED, request__escalated_at__isnull=False
+        draft=draft,
+        decision=DiscussionDecision.PROCEED,
+        request__draft=draft,
+        request__escalated_at__isnull=False,
     ).exists()
 
 
@@ -160,24 +163,74 @@ def discussed(draft: DecisionDraft) -> bool:
     return CollectiveDiscussion.objects.filter(draft=draft, decision=DiscussionDecision.PROCEED).exists()
 
 
+# The measure a licensing step itself decides, whatever the draft says.
+STEP_MEASURES = {
+    ("licensing", "refuse"): Measure.LICENSING_REFUSAL,
+    ("licensing", "approve"): Measure.LICENSING_GRANT,
+}
+OPPOSITE_MEASURES = {
+    Measure.LICENSING_REFUSAL: Measure.LICENSING_GRANT,
+    Measure.LICENSING_GRANT: Measure.LICENSING_REFUSAL,
+}
+
+
+def _decided_amount(case: Case, step_code: str, step_data: dict[str, Any]) -> Decimal | None:
+    """The fine the step will actually record: the amount given, else the case's (the decision
+    step keeps the notified amount when none is entered)."""
+    if "amount" in step_data:
+        value = step_data["amount"]
+    elif step_code == "decide" and case.act_type == "penalty":
+        value = case.amount
+    else:
+        return None
+    return Decimal(str(value)) if value not in (None, "") else None
+
+
 def gate_refusals(case: Case, step_code: str, step_data: dict[str, Any], day: datetime.date) -> list[str]:
     """Why the decision may not issue yet (empty: it may). Used by the ``legal_review`` guard, so
-    every path — page, API, service — meets it."""
+    every path — page, API, service — meets it.
+
+    The catalogue is evaluated against the draft *and* against what the step will really decide
+    (its amount; for licensing, grant or refusal): a decision that differs from the draft is
+    judged by what it is, not by what was drafted."""
     draft = latest_draft(case)
-    proposal = Proposal.of(draft) if draft else _from_case(case, step_data)
-    if draft is None and step_code == "refuse" and case.act_type == "licensing":
-        proposal = Proposal(measures=(Measure.LICENSING_REFUSAL,))
-    status = majority(case, proposal, day)
+    amount = _decided_amount(case, step_code, step_data)
+    step_measure = STEP_MEASURES.get((case.act_type, step_code))
+    if draft is None:
+        proposal = _from_case(case, step_data)
+        if step_measure:
+            proposal = replace(proposal, measures=(*proposal.measures, step_measure))
+        status = majority(case, proposal, day)
+    else:
+        proposal = Proposal.of(draft)
+        actual = proposal
+        if amount is not None and amount != draft.fine_amount:
+            measures = (
+                proposal.measures if Measure.FINE in proposal.measures else (*proposal.measures, Measure.FINE)
+            )
+            actual = replace(actual, fine_amount=amount, measures=measures)
+        if step_measure and step_measure not in actual.measures:
+            actual = replace(actual, measures=(*actual.measures, step_measure))
+        status = majority(case, proposal, day)
+        if actual != proposal:
+            also = majority(case, actual, day)
+            status.reasons.extend(r for r in also.reasons if r not in status.reasons)
+            status.discussion_reasons.extend(
+                r for r in also.discussion_reasons if r not in status.discussion_reasons
+            )
     if not status.major and not status.needs_discussion:
         return []
     why = "；".join(status.reasons + [f"承办人认定：{m.reason}" for m in status.marked])
     if draft is None:
         return [f"本案属于重大执法决定（{why}），须先拟定处理决定并经法制审核同意。"]
     refusals = []
-    amount = step_data.get("amount")
-    if amount is not None and draft.fine_amount is not None and Decimal(amount) != draft.fine_amount:
+    if amount is not None and amount != draft.fine_amount:
+        drafted = _money(draft.fine_amount) if draft.fine_amount is not None else "未拟罚款"
+        refusals.append(f"决定金额{_money(amount)}与送审的拟决定（第{draft.version}版：{drafted}）不一致。")
+    if step_measure and OPPOSITE_MEASURES[step_measure] in draft.measures:
         refusals.append(
-            f"决定金额{_money(Decimal(amount))}与送审的拟决定（第{draft.version}版：{_money(draft.fine_amount)}）不一致。"
+            f"拟决定第{draft.version}版为“{Measure(OPPOSITE_MEASURES[step_measure]).label}”，"
+            f"与本环节“{Measure(step_measure).label}”不一致，请重新拟定并送审。"
         )
     if status.major and not approved(draft):
         refusals.append(
@@ -215,15 +268,35 @@ def queue(*, reviewer: Any = None, include_unassigned: bool = True) -> QuerySet[
     return base.order_by("due_on", "submitted_at")
 
 
+# What the handling side records (the reviewer's own events — assignment, opinion, the opinion
+# document — are not handling).
+HANDLING_EVENTS = (
+    EventType.CASE_OPENED,
+    EventType.TRANSITION,
+    EventType.OFFICER_ASSIGNED,
+    EventType.FACTS_RECORDED,
+    EventType.EVIDENCE_ADDED,
+    EventType.DRAFT_DECISION,
+    EventType.MAJOR_DETERMINED,
+    EventType.REVIEW_SUBMITTED,
+    EventType.REVIEW_ESCALATED,
+)
+
+
 def handled_by(case: Case, person: Any) -> bool:
-    """Whether ``person`` handled the case (was ever assigned to it, opened it or drafted its
-    decision): such a person may not review it."""
+    """Whether ``person`` handled the case — was ever assigned to it, opened it, took one of its
+    steps (e.g. approved the opening), gathered its evidence, drafted or submitted its decision:
+    such a person may not review it."""
     if case.officers.filter(person=person).exists():
         return True
     user = getattr(person, "user", None)
     if user is None:
         return False
-    return case.created_by_id == user.pk or DecisionDraft.objects.filter(case=case, created_by=user).exists()
+    return (
+        case.created_by_id == user.pk
+        or DecisionDraft.objects.filter(case=case, created_by=user).exists()
+        or RecordEvent.objects.filter(case=case, actor=user, event_type__in=HANDLING_EVENTS).exists()
+    )
 
 
 def package_for(case: Case, draft: DecisionDraft) -> dict[str, Any]:

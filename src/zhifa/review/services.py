@@ -45,8 +45,18 @@ DECIDER_ROLES = (Role.UNIT_HEAD, Role.LEADER)
 ASSIGNER_ROLES = (*REVIEW_ROLES, Role.LEADER, Role.PILOT_OFFICE)
 
 
+def _of_body(actor: Any, case: Case) -> bool:
+    """Whether the actor belongs to the case's enforcement body: a body-wide role (局领导, 试点办)
+    or an unscoped review role covers every unit of *its own* body, never another body's cases."""
+    me = permissions.person_of(actor)
+    return me is not None and me.body_id == case.body_id
+
+
 def _require_handler(actor: Any, case: Case) -> None:
-    if not (_on_case(actor, case) or permissions.has_role(actor, DECIDER_ROLES, case.unit)):
+    if not (
+        _on_case(actor, case)
+        or (_of_body(actor, case) and permissions.has_role(actor, DECIDER_ROLES, case.unit))
+    ):
         raise NotPermitted("只有本案承办人员或承办单位负责人可以办理。")
 
 
@@ -136,6 +146,9 @@ def save_draft(
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], details=errors)
     previous = selectors.latest_draft(case)
+    # A handler's marking (标注) is never withdrawn: a new version keeps the earlier flags, so a
+    # case flagged major cannot be made non-major by drafting again without the flag.
+    kept_flags = set(flags or []) | set(previous.flags if previous else [])
     draft = DecisionDraft(
         case=case,
         version=(previous.version + 1) if previous else 1,
@@ -145,7 +158,7 @@ def save_draft(
         bracket=bracket,
         outside_bracket=outside,
         outside_bracket_reason=outside_bracket_reason.strip(),
-        flags=sorted(set(flags or [])),
+        flags=sorted(kept_flags),
         facts=facts.strip(),
         legal_basis=legal_basis.strip(),
         decision_text=decision_text.strip(),
@@ -227,6 +240,14 @@ def submit_for_review(*, actor: Any, case: Case, today: datetime.date | None = N
         raise Conflict(f"拟决定第{draft.version}版已在审核中。", code="review_open")
     if selectors.approved(draft):
         raise Conflict(f"拟决定第{draft.version}版已经审核同意。", code="already_approved")
+    if ReviewRequest.objects.filter(draft=draft, opinion__result=ReviewResult.PROBLEMS).exists():
+        # Sending the very draft found wanting to another reviewer would shop for 同意: the
+        # handler revises it (a new version) or, disagreeing, escalates to 集体讨论.
+        raise Conflict(
+            f"拟决定第{draft.version}版经审核存在问题：请按修改意见拟定新版本后送审，"
+            "有异议的请提交集体讨论。",
+            code="problems_unresolved",
+        )
     package = selectors.package_for(case, draft)
     missing = selectors.missing_for_review(case, package)
     if missing:
@@ -269,6 +290,8 @@ def reviewer_refusal(case: Case, person: Person) -> str:
         return f"{person.name}不是法制审核人员、法律顾问或公职律师。"
     if not person.has_legal_qualification:
         return f"{person.name}未登记法律职业资格，不能从事法制审核。"
+    if person.body_id != case.body_id:
+        return f"{person.name}不属于本案的执法主体，不能审核本案。"
     if selectors.handled_by(case, person):
         return f"{person.name}承办过本案，不能审核本案。"
     return ""
@@ -287,8 +310,8 @@ def assign_reviewer(*, actor: Any, request: ReviewRequest, reviewer: Person) -> 
     """Assign (or take) a round. The reviewer must hold a review role and a recorded legal
     qualification and must not have handled the case."""
     request = _locked(request)
-    if not permissions.has_role(actor, ASSIGNER_ROLES):
-        raise NotPermitted("只有法制审核人员、局领导或试点办可以指定审核人员。")
+    if not (permissions.has_role(actor, ASSIGNER_ROLES) and _of_body(actor, request.case)):
+        raise NotPermitted("只有本执法主体的法制审核人员、局领导或试点办可以指定审核人员。")
     if hasattr(request, "opinion") or request.escalated_at:
         raise Conflict("本轮审核已经结束。", code="review_closed")
     refusal = reviewer_refusal(request.case, reviewer)
@@ -311,8 +334,8 @@ def assign_reviewer(*, actor: Any, request: ReviewRequest, reviewer: Person) -> 
 def extend_review(*, actor: Any, request: ReviewRequest, reason: str) -> ReviewRequest:
     """T28's extension (+3 working days by default), once, with a leader's or head's approval."""
     request = _locked(request)
-    if not permissions.has_role(actor, (Role.LEADER, Role.UNIT_HEAD)):
-        raise NotPermitted("延长法制审核期限须经局领导或科室负责人批准。")
+    if not (_of_body(actor, request.case) and permissions.has_role(actor, DECIDER_ROLES, request.case.unit)):
+        raise NotPermitted("延长法制审核期限须经局领导或承办单位负责人批准。")
     if not reason.strip():
         raise InvalidInput("请说明延长理由。", details={"reason": ["必填。"]})
     if request.extended:
@@ -334,6 +357,18 @@ def extend_review(*, actor: Any, request: ReviewRequest, reason: str) -> ReviewR
         reason=reason.strip(),
     )
     return request
+
+
+def _recorded_due_on(request: ReviewRequest) -> datetime.date:
+    """The due date as the whole-process record (and so the ledger) has it — the submission and
+    any approved extension — not the request row, which is mutable."""
+    events = request.case.events.filter(
+        event_type__in=[EventType.REVIEW_SUBMITTED, EventType.REVIEW_EXTENDED], after__round=request.round
+    ).order_by("-pk")
+    for event in events:
+        if event.after.get("due_on"):
+            return datetime.date.fromisoformat(event.after["due_on"])
+    return request.due_on
 
 
 def _clean_checklist(checklist: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
@@ -383,7 +418,8 @@ def record_opinion(
         errors["problems"] = ["请写明存在的问题或需补充的材料。"]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], details=errors)
-    late = day > request.due_on
+    due_on = _recorded_due_on(request)
+    late = day > due_on
     opinion = ReviewOpinion(
         request=request,
         reviewer=me,
@@ -413,7 +449,7 @@ def record_opinion(
             kind=AccountabilityKind.LATE_REVIEW,
             case=request.case,
             actor=actor,
-            details=f"第{request.round}轮法制审核期限为{request.due_on:%Y-%m-%d}，{day:%Y-%m-%d}才出具意见。",
+            details=f"第{request.round}轮法制审核期限为{due_on:%Y-%m-%d}，{day:%Y-%m-%d}才出具意见。",
         )
     from zhifa.documents.services import generate_review_document
 
@@ -463,8 +499,8 @@ def record_collective_discussion(
 ) -> CollectiveDiscussion:
     """行政处罚法 Art. 57: the body's leaders decide together; attendees, minutes and the decision
     are kept. Recorded by a leader."""
-    if not permissions.has_role(actor, (Role.LEADER,)):
-        raise NotPermitted("集体讨论记录由局领导（或其指定人员）录入。")
+    if not (permissions.has_role(actor, (Role.LEADER,)) and _of_body(actor, case)):
+        raise NotPermitted("集体讨论记录由本执法主体的局领导（或其指定人员）录入。")
     draft = selectors.latest_draft(case)
     errors: dict[str, list[str]] = {}
     if draft is None:
@@ -480,6 +516,12 @@ def record_collective_discussion(
         errors["decision"] = ["请选择讨论决定。"]
     if request is not None and request.case_id != case.pk:
         errors["request"] = ["送审记录不属于本案。"]
+    elif request is not None and draft is not None and request.draft_id != draft.pk:
+        # A discussion decides the draft it discussed: an old round's disagreement cannot carry a
+        # later draft past review.
+        errors["request"] = [
+            f"该轮送审针对拟决定第{request.draft.version}版，不是现行的第{draft.version}版。"
+        ]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], details=errors)
     assert draft is not None

@@ -127,7 +127,13 @@ def case_panel(case: Case, user: Any) -> dict[str, Any] | None:
         "can_submit": handler
         and review.latest is not None
         and review.open_round is None
-        and not review.latest_approved,
+        and not review.latest_approved
+        and not any(
+            r.draft_id == review.latest.pk
+            and getattr(r, "opinion", None) is not None
+            and r.opinion.result == ReviewResult.PROBLEMS
+            for r in review.rounds
+        ),
         "can_discuss": permissions.has_role(user, Role.LEADER)
         and review.latest is not None
         and not review.decided,
@@ -232,7 +238,14 @@ def discussion_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     if not permissions.has_role(request.user, Role.LEADER):
         raise PermissionDenied("集体讨论记录由局领导（或其指定人员）录入。")
-    escalated = ReviewRequest.objects.filter(case=case, escalated_at__isnull=False).order_by("-round").first()
+    # Only a disagreement about the current draft is decided here (an older round's is moot).
+    escalated = (
+        ReviewRequest.objects.filter(
+            case=case, escalated_at__isnull=False, draft=selectors.latest_draft(case)
+        )
+        .order_by("-round")
+        .first()
+    )
     me = permissions.person_of(request.user)
     form = DiscussionForm(
         request.POST or None, initial={"held_on": timezone.localdate(), "chair": me.name if me else ""}
@@ -396,7 +409,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_take": review_request.reviewer_id is None and opinion is None and not refusal,
             "may_assign": status.may_assign(request.user) and opinion is None,
             "candidates": status.review_candidates(case),
-            "may_extend": permissions.has_role(request.user, (Role.LEADER, Role.UNIT_HEAD))
+            "may_extend": permissions.has_role(request.user, (Role.LEADER, Role.UNIT_HEAD), case.unit)
             and opinion is None
             and not review_request.extended,
             "checklist": CHECKLIST,
