@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhifa.documents",
     "zhifa.evidence",
     "zhifa.review",
+    "zhifa.disclosure",
     "zhifa.demo",
 ]
 

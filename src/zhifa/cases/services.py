@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -386,6 +387,10 @@ def _perform_transition(
         after=after,
         reason=reason,
     )
+    if apps.is_installed("zhifa.disclosure"):  # 事后公开: in the decision's own transaction
+        from zhifa.disclosure.services import record_decision_for_publication
+
+        record_decision_for_publication(case=case, step=step.code, actor=actor, today=day)
     return case
 
 

@@ -44,6 +44,7 @@ class EventType(models.TextChoices):
     REVIEW_ESCALATED = "review_escalated", "提交集体讨论"
     COLLECTIVE_DISCUSSION = "collective_discussion", "集体讨论"
     ACCOUNTABILITY = "accountability", "责任追究记录"
+    PUBLICATION = "publication", "事后公开"
 
 
 class RecordEvent(WriteOnceModel):
