@@ -307,3 +307,15 @@ def test_public_reasons_are_masked_too(bureau: Any) -> None:
     )
     assert PERSON_PHONE not in event.reason and "张三丰" not in event.reason
     assert "原决定被撤销" in event.reason
+
+
+def test_the_daily_scheduler_expires_what_is_past_its_period(bureau: Any, publication: Publication) -> None:
+    """``zhifa scheduler`` runs the T6 expiry with its daily checks (and the ledger audit)."""
+    import time_machine
+    from django.core.management import call_command
+
+    services.publish(actor=bureau.officer, publication=publication, today=DAY)
+    with time_machine.travel(datetime.datetime(2031, 3, 4, 9, 0, tzinfo=datetime.UTC)):
+        call_command("scheduler", "--once")
+    assert selectors.status_of(publication) == PublicationStatus.EXPIRED
+    assert not selectors.public_publications().exists()

@@ -45,14 +45,23 @@ class Command(BaseCommand):
             time.sleep(max(1.0, min(next_checkpoint, next_audit) - time.monotonic()))
 
     def daily_checks(self) -> None:
-        """Other apps' daily checks, run with the audit: decisions that went around legal review."""
+        """Other apps' daily work, run with the audit: decisions that went around legal review;
+        publications whose period (T6) has passed; publication due dates left open while a
+        calendar year was missing."""
         from django.apps import apps
+        from django.utils import timezone
 
         if apps.is_installed("zhifa.review"):
             from zhifa.review.services import record_bypasses
 
             for record in record_bypasses():
                 logger.warning("decision around legal review: case %s", record.case_id)
+        if apps.is_installed("zhifa.disclosure"):
+            from zhifa.disclosure.services import expire_due, fill_missing_due_dates
+
+            expired = expire_due(today=timezone.localdate())
+            filled = fill_missing_due_dates()
+            logger.info("publications: %d expired, %d due dates filled", len(expired), filled)
 
     def checkpoint(self) -> None:
         try:
