@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledger/", include("zhifa.ledger.urls")),
     path("review/", include("zhifa.review.urls")),
     path("public/ledger/", include("zhifa.ledger.urls_public")),
+    path("public/decisions/", include("zhifa.disclosure.urls_public")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
