@@ -32,6 +32,7 @@ def test_a_decision_appears_masked_only_after_publication_and_goes_when_withdraw
     for secret in ("张三丰", case.party_id_number, PERSON_PHONE, PERSON_ADDRESS):
         assert secret not in page and secret not in listing, secret
     assert "罚款人民币500.00元" in page and "衡阳市住房和城乡建设局" in page
+    assert "更正记录" not in page  # the versions made before publication are not corrections
     services.correct(
         actor=bureau.officer,
         publication=publication,

@@ -59,7 +59,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 status=410,
             )
         raise Http404("该公示信息不存在或已下线。")
-    corrections = version.publication.versions.exclude(reason="").order_by("number")
+    corrections = version.publication.events.filter(action=PublicationAction.CORRECT).order_by("id")
     return render(
         request,
         "disclosure/public_detail.html",
