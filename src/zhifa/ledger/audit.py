@@ -178,10 +178,7 @@ class _Auditor:
     @staticmethod
     def root_at(levels: list[list[bytes]], size: int, algorithm: str) -> bytes:
         parts = [levels[level][position] for level, position in log._perfect_parts(0, size)]
-        result = parts[-1]
-        for part in reversed(parts[:-1]):
-            result = merkle.node_hash(part, result, algorithm)
-        return result
+        return merkle.fold_right(parts, algorithm)
 
     def head(self, levels: list[list[bytes]]) -> None:
         head = LogHead.objects.using(self.using).filter(pk=log.HEAD_ID).first()

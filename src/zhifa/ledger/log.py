@@ -354,11 +354,7 @@ class _Subtrees:
             )
 
     def root(self, lo: int, hi: int, algorithm: str) -> bytes:
-        parts = [self.hashes[part] for part in _perfect_parts(lo, hi)]
-        result = parts[-1]
-        for part in reversed(parts[:-1]):
-            result = merkle.node_hash(part, result, algorithm)
-        return result
+        return merkle.fold_right([self.hashes[part] for part in _perfect_parts(lo, hi)], algorithm)
 
 
 def _check_size(size: int, using: str) -> LogHead:
@@ -378,39 +374,6 @@ def root_at(size: int, using: str = "default") -> bytes:
     return subtrees.root(0, size, current.algorithm)
 
 
-def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
-    ranges: list[tuple[int, int]] = []
-    lo, hi, m = 0, size, index
-    while hi - lo > 1:
-        k = 1 << ((hi - lo - 1).bit_length() - 1)
-        if m < k:
-            ranges.append((lo + k, hi))
-            hi = lo + k
-        else:
-            ranges.append((lo, lo + k))
-            lo, m = lo + k, m - k
-    return list(reversed(ranges))
-
-
-def _consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
-    parts: list[tuple[int, int]] = []
-    lo, hi, m, complete = 0, size2, size1, True
-    while True:
-        n = hi - lo
-        if m == n:
-            if not complete:
-                parts.append((lo, hi))
-            break
-        k = 1 << ((n - 1).bit_length() - 1)
-        if m <= k:
-            parts.append((lo + k, hi))
-            hi = lo + k
-        else:
-            parts.append((lo, lo + k))
-            lo, m, complete = lo + k, m - k, False
-    return list(reversed(parts))
-
-
 def inclusion_proof(index: int, size: int, using: str = "default") -> list[bytes]:
     """PATH(index, D[size]) (RFC 9162 §2.1.3.1)."""
     current = _check_size(size, using)
@@ -420,7 +383,7 @@ def inclusion_proof(index: int, size: int, using: str = "default") -> list[bytes
             code="ledger_bad_index",
             details={"index": [str(index)]},
         )
-    ranges = _inclusion_ranges(index, size)
+    ranges = merkle.inclusion_ranges(index, size)
     subtrees = _Subtrees(using)
     for lo, hi in ranges:
         subtrees.want(lo, hi)
@@ -437,7 +400,7 @@ def consistency_proof(size1: int, size2: int, using: str = "default") -> list[by
         )
     if size1 == size2:
         return []
-    ranges = _consistency_ranges(size1, size2)
+    ranges = merkle.consistency_ranges(size1, size2)
     subtrees = _Subtrees(using)
     for lo, hi in ranges:
         subtrees.want(lo, hi)

@@ -65,12 +65,12 @@ def root(leaves: Sequence[bytes], algorithm: str = "sm3") -> bytes:
     return level[0]
 
 
-def inclusion_proof(index: int, leaves: Sequence[bytes], algorithm: str = "sm3") -> list[bytes]:
-    """PATH(m, D[n]) (RFC 9162 §2.1.3.1) over leaf hashes."""
-    if not 0 <= index < len(leaves):
-        raise ValueError(f"index {index} is outside a tree of size {len(leaves)}")
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges [lo, hi) whose subtree roots make PATH(index, D[size]) (RFC 9162
+    §2.1.3.1), deepest sibling first. Shared by the in-memory proof below and the ledger's
+    proofs from stored subtrees."""
     ranges: list[tuple[int, int]] = []
-    lo, hi, m = 0, len(leaves), index
+    lo, hi, m = 0, size, index
     while hi - lo > 1:
         k = _split(hi - lo)
         if m < k:
@@ -79,15 +79,11 @@ def inclusion_proof(index: int, leaves: Sequence[bytes], algorithm: str = "sm3")
         else:
             ranges.append((lo, lo + k))
             lo, m = lo + k, m - k
-    # The deepest sibling comes first: PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n]).
-    return [root(leaves[a:b], algorithm) for a, b in reversed(ranges)]
+    return list(reversed(ranges))
 
 
-def consistency_proof(size1: int, leaves: Sequence[bytes], algorithm: str = "sm3") -> list[bytes]:
-    """PROOF(m, D[n]) = SUBPROOF(m, D[n], true) (RFC 9162 §2.1.4.1), for 0 < m < n."""
-    size2 = len(leaves)
-    if not 0 < size1 < size2:
-        raise ValueError(f"a consistency proof needs 0 < size1 < size2, got {size1}, {size2}")
+def consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
+    """The leaf ranges of PROOF(size1, D[size2]) = SUBPROOF(size1, D[size2], true) (§2.1.4.1)."""
     parts: list[tuple[int, int]] = []
     lo, hi, m, complete = 0, size2, size1, True
     while True:
@@ -103,7 +99,31 @@ def consistency_proof(size1: int, leaves: Sequence[bytes], algorithm: str = "sm3
         else:
             parts.append((lo, lo + k))
             lo, m, complete = lo + k, m - k, False
-    return [root(leaves[a:b], algorithm) for a, b in reversed(parts)]
+    return list(reversed(parts))
+
+
+def fold_right(parts: Sequence[bytes], algorithm: str = "sm3") -> bytes:
+    """The root of a range from the roots of its perfect subtrees, largest first:
+    node(p1, node(p2, … node(pk-1, pk)))."""
+    result = parts[-1]
+    for part in reversed(parts[:-1]):
+        result = node_hash(part, result, algorithm)
+    return result
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes], algorithm: str = "sm3") -> list[bytes]:
+    """PATH(m, D[n]) (RFC 9162 §2.1.3.1) over leaf hashes."""
+    if not 0 <= index < len(leaves):
+        raise ValueError(f"index {index} is outside a tree of size {len(leaves)}")
+    return [root(leaves[a:b], algorithm) for a, b in inclusion_ranges(index, len(leaves))]
+
+
+def consistency_proof(size1: int, leaves: Sequence[bytes], algorithm: str = "sm3") -> list[bytes]:
+    """PROOF(m, D[n]) = SUBPROOF(m, D[n], true) (RFC 9162 §2.1.4.1), for 0 < m < n."""
+    size2 = len(leaves)
+    if not 0 < size1 < size2:
+        raise ValueError(f"a consistency proof needs 0 < size1 < size2, got {size1}, {size2}")
+    return [root(leaves[a:b], algorithm) for a, b in consistency_ranges(size1, size2)]
 
 
 # ---------------------------------------------------------------------------------------------
